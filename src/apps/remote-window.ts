@@ -1,0 +1,85 @@
+// vnc-like: the peer (the viewer) sends input events; the app answers each with a screen
+// update. The viewer checks every update's contents and how long it took.
+import { fnv1a } from '../sim/memory.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict } from './types.js';
+
+const REQUESTS = 30;
+const REQUEST_INTERVAL_US = 100_000;
+const UPDATE_BYTES = 6000;
+const LATENCY_BOUND_US = 10_000_000; // a viewer frozen longer than this has hung for the user
+const REQ_CHANNEL = 2, UPD_CHANNEL = 3;
+
+class RemoteWindow implements App {
+  private readonly sentAt: number[] = [];
+  private readonly latencies: number[] = [];
+  private wrong = 0;
+  private aborted = false;
+  private seed = 0;
+
+  constructor(private readonly c: NetAppContext) {}
+
+  private update(i: number): Uint8Array { return fillBytes(new Uint8Array(UPDATE_BYTES), this.seed + i * 7919); }
+
+  start(): void {
+    const c = this.c;
+    this.seed = c.rng.int(0x7fffffff);
+    const viewerTx = c.peerStreams.sender(REQ_CHANNEL);
+    const serverRx = c.hostStreams.receiver(REQ_CHANNEL);
+    const serverTx = c.hostStreams.sender(UPD_CHANNEL);
+    const viewerRx = c.peerStreams.receiver(UPD_CHANNEL);
+    const abort = (who: string) => () => { this.aborted = true; c.k.log('app', `remote-window: ${who} connection lost`); c.finish(); };
+    viewerTx.onAbort = abort('viewer');
+    serverTx.onAbort = abort('server');
+    // Server: each 4-byte request names the update it wants.
+    let pending = new Uint8Array(0);
+    serverRx.onData = (chunk) => {
+      const all = new Uint8Array(pending.length + chunk.length);
+      all.set(pending); all.set(chunk, pending.length);
+      let off = 0;
+      for (; off + 4 <= all.length; off += 4) serverTx.write(this.update(new DataView(all.buffer).getUint32(off, true)));
+      pending = all.slice(off);
+    };
+    // Viewer: reassemble updates in order and check each one.
+    let buf = new Uint8Array(0);
+    viewerRx.onData = (chunk) => {
+      const all = new Uint8Array(buf.length + chunk.length);
+      all.set(buf); all.set(chunk, buf.length);
+      let off = 0;
+      while (off + UPDATE_BYTES <= all.length) {
+        const i = this.latencies.length;
+        if (fnv1a(all.subarray(off, off + UPDATE_BYTES)) !== fnv1a(this.update(i))) this.wrong++;
+        this.latencies.push(c.k.now - this.sentAt[i]);
+        off += UPDATE_BYTES;
+      }
+      buf = all.slice(off);
+      if (this.latencies.length === REQUESTS) { c.k.log('app', 'remote-window: all updates received'); c.finish(); }
+    };
+    const request = (i: number): void => {
+      const r = new Uint8Array(4);
+      new DataView(r.buffer).setUint32(0, i, true);
+      this.sentAt.push(c.k.now);
+      viewerTx.write(r);
+      if (i + 1 < REQUESTS) c.k.sched.schedule(REQUEST_INTERVAL_US, 'vnc-input', () => request(i + 1));
+    };
+    request(0);
+  }
+
+  verdict(): AppVerdict {
+    if (this.aborted) return { outcome: 'app-failed', reason: 'vnc: connection lost (stream aborted)' };
+    if (this.wrong > 0) return { outcome: 'malfunction', reason: `${this.wrong} screen updates were wrong` };
+    if (this.latencies.length < REQUESTS) return { outcome: 'malfunction', reason: `only ${this.latencies.length}/${REQUESTS} updates arrived` };
+    const worst = Math.max(...this.latencies);
+    if (worst > LATENCY_BOUND_US) return { outcome: 'malfunction', reason: `an update took ${(worst / 1e6).toFixed(1)} s` };
+    return { outcome: 'correct', reason: `${REQUESTS} updates correct; worst latency ${(worst / 1000).toFixed(1)} ms` };
+  }
+
+  metrics(): Record<string, number> {
+    return { updates: this.latencies.length, worstLatencyUs: this.latencies.length ? Math.max(...this.latencies) : 0 };
+  }
+}
+
+export const remoteWindow: AppModule = {
+  id: 'remote-window', driverClass: 'network',
+  description: 'remote window manager (vnc): answer viewer input with screen updates within a latency bound',
+  create: (c) => new RemoteWindow(c),
+};

@@ -1,0 +1,46 @@
+// Applications drive the kernel like the paper's did and judge their own end-to-end results.
+import type { Kernel } from '../kernel/kernel.js';
+import type { NetDevice } from '../kernel/netcore.js';
+import type { PeerHost } from '../devices/peer.js';
+import type { StreamHub } from '../net/stream.js';
+import type { Rng } from '../sim/rng.js';
+
+export type AppOutcome = 'correct' | 'malfunction' | 'app-failed';
+
+export interface AppVerdict { outcome: AppOutcome; reason: string }
+
+export interface NetAppContext {
+  k: Kernel;
+  netdev: NetDevice;
+  peer: PeerHost;
+  hostStreams: StreamHub;
+  peerStreams: StreamHub;
+  /** The `workload` stream: what the app sends and when. */
+  rng: Rng;
+  /** The app is done; the trial may end. */
+  finish(): void;
+}
+
+export interface App {
+  start(): void;
+  /** Called once the run ended (done, deadline, or crash excluded). */
+  verdict(): AppVerdict;
+  metrics(): Record<string, number>;
+}
+
+export interface AppModule {
+  id: string;
+  driverClass: 'network';
+  description: string;
+  create(ctx: NetAppContext): App;
+}
+
+/** Fast deterministic bytes from a seed (xorshift32), for file contents and payloads. */
+export function fillBytes(out: Uint8Array, seed: number): Uint8Array {
+  let s = (seed >>> 0) || 0x9e3779b9;
+  for (let i = 0; i < out.length; i++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    out[i] = s & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+import type { Argv } from 'yargs';
+import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
+
+export function listing() {
+  return {
+    drivers: DRIVERS.map((d) => ({ id: d.id, class: 'network', description: d.description })),
+    apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
+    strategies: STRATEGIES.map((s) => ({ id: s.id, description: s.description })),
+    faults: [] as Array<{ id: string; description: string }>,
+    experiments: [] as Array<{ id: string; description: string }>,
+  };
+}
+
+export function listCommand(y: Argv): Argv {
+  return y.command('list', 'list drivers, apps, strategies, fault types and experiments',
+    (a) => a.option('json', { type: 'boolean', default: false, describe: 'print {drivers, apps, strategies, faults, experiments} as JSON' }),
+    (argv) => {
+      const l = listing();
+      if (argv.json) { console.log(JSON.stringify(l, null, 2)); return; }
+      for (const [section, items] of Object.entries(l)) {
+        console.log(`${section}:`);
+        if (items.length === 0) console.log('  (none yet)');
+        for (const it of items) console.log(`  ${it.id.padEnd(20)} ${it.description}`);
+      }
+    });
+}

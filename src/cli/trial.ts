@@ -1,0 +1,47 @@
+import type { Argv } from 'yargs';
+import { runTrial } from '../trial/run.js';
+import { SpecError } from '../trial/spec.js';
+import type { TrialRecord } from '../trial/record.js';
+import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
+import { fail } from './errors.js';
+
+export function parseSeed(raw: unknown): number {
+  const s = String(raw);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new SpecError(`--seed must be a non-negative integer, got '${s}'`);
+  return Number(s);
+}
+
+export function formatRecord(r: TrialRecord): string {
+  const lines = [
+    `${r.spec.driver} / ${r.spec.app} / ${r.spec.strategy} / seed ${r.spec.seed}`,
+    `outcome      ${r.outcome}: ${r.reason}`,
+    `detected     ${r.detected ? `${r.detected.kind} at ${r.detected.atUs} us in ${r.detected.entry}${r.detected.site ? ` (${r.detected.site})` : ''}` : 'no failure detected'}`,
+    `recoveries   ${r.recoveries.succeeded}/${r.recoveries.attempted} succeeded${r.recoveries.gaveUp ? ', gave up' : ''}; recovery ${r.recoveryUs} us; downtime ${r.downtimeUs} us`,
+    `run          ${r.virtualUs} us virtual, ${r.events} events, trace ${r.traceHash}`,
+    `replay       ${r.replay}`,
+  ];
+  return lines.join('\n');
+}
+
+export function trialCommand(y: Argv): Argv {
+  return y.command('trial', 'run one seeded trial and print its record',
+    (a) => a
+      .option('driver', { type: 'string', demandOption: true, describe: `driver: ${DRIVERS.map((d) => d.id).join(', ')}` })
+      .option('app', { type: 'string', demandOption: true, describe: `application: ${APPS.map((x) => x.id).join(', ')}` })
+      .option('strategy', { type: 'string', demandOption: true, describe: `recovery strategy: ${STRATEGIES.map((s) => s.id).join(', ')}` })
+      .option('seed', { type: 'string', demandOption: true, describe: 'root seed (non-negative integer); every random stream derives from it' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the full record as JSON' })
+      .option('trace', { type: 'boolean', default: false, describe: 'also print the events that decided the outcome' })
+      .example('$0 trial --driver e1000 --app file-transfer --strategy native --seed 7', 'one fault-free transfer'),
+    (argv) => {
+      try {
+        const r = runTrial({ driver: argv.driver, app: argv.app, strategy: argv.strategy, seed: parseSeed(argv.seed) }, { trace: argv.trace });
+        if (argv.json) { console.log(JSON.stringify(r)); return; }
+        console.log(formatRecord(r));
+        if (r.trace) {
+          console.log('trace:');
+          for (const e of r.trace) console.log(`  ${String(e.t).padStart(10)} us  ${e.kind.padEnd(12)} ${e.msg}`);
+        }
+      } catch (e) { fail(e); }
+    });
+}

@@ -1,0 +1,162 @@
+// An e1000-like NIC: registers, transmit and receive descriptor rings in host memory read and
+// written by DMA, an address filter (unicast, multicast hash, promiscuous), interrupts on
+// cause transitions, an EEPROM with the MAC, and a reset that takes the link down for a while.
+import type { Kernel } from '../kernel/kernel.js';
+import { DMA } from '../sim/memory.js';
+import { MachineFault } from '../sim/faults.js';
+import { Mmio } from '../sim/exec.js';
+import { Wire } from './wire.js';
+import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
+
+export const REG = {
+  CTRL: 0, STATUS: 1, ICR: 2, IMS: 3, IMC: 4, RCTL: 5, TCTL: 6,
+  TDBAL: 7, TDLEN: 8, TDH: 9, TDT: 10, RDBAL: 11, RDLEN: 12, RDH: 13, RDT: 14,
+  RAL: 15, RAH: 16, MTA: 17 /* 8 words */, EERD: 25, GPRC: 26, GPTC: 27, MPC: 28,
+} as const;
+export const NREGS = 29;
+export const CTRL_RST = 1 << 26;
+export const STATUS_LU = 0x2;
+export const ICR_TXDW = 0x1, ICR_LSC = 0x4, ICR_RXO = 0x40, ICR_RXT0 = 0x80;
+export const RCTL_EN = 0x2, RCTL_UPE = 0x8, RCTL_MPE = 0x10;
+export const TCTL_EN = 0x2;
+export const RAH_AV = 0x80000000;
+export const DESC_BYTES = 16;
+export const DD = 0x1, EOP = 0x2;
+export const RX_BUFFER_BYTES = 2048;
+export const EERD_START = 0x1, EERD_DONE = 0x10;
+
+/** Multicast hash as e1000 computes it (12 bits of the address; 8 words x 32 bits here). */
+export function mtaBit(m: Mac): number { return ((m.hi >>> 4) ^ (m.lo >>> 24)) & 0xff; }
+
+export class NicDevice implements Mmio {
+  private readonly regs = new Uint32Array(NREGS);
+  private txBusy = false;
+  private resetEpoch = 0;
+  dmaErrors = 0;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly name: string,
+    private readonly wire: Wire,
+    private readonly side: 0 | 1,
+    readonly irqLine: number,
+    private readonly eepromMac: Mac,
+  ) {
+    wire.attach(side, (f) => this.receive(f));
+  }
+
+  readReg(reg: number): number {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NREGS) return 0xffffffff; // unclaimed MMIO reads all ones
+    const v = this.regs[reg];
+    if (reg === REG.ICR || reg === REG.GPRC || reg === REG.GPTC || reg === REG.MPC) this.regs[reg] = 0; // clear on read
+    return v;
+  }
+
+  writeReg(reg: number, value: number): void {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NREGS) return;
+    switch (reg) {
+      case REG.CTRL: if (value & CTRL_RST) this.reset(); else this.regs[reg] = value; return;
+      case REG.ICR: this.regs[REG.ICR] &= ~value; return;
+      case REG.IMS: this.regs[REG.IMS] |= value; if (this.regs[REG.ICR] & value) this.k.raiseIrq(this.irqLine); return;
+      case REG.IMC: this.regs[REG.IMS] &= ~value; return;
+      case REG.EERD: this.regs[REG.EERD] = (value & EERD_START) ? ((this.eeprom((value >>> 8) & 0xff) << 16) | EERD_DONE) : 0; return;
+      case REG.TDT: this.regs[reg] = value; this.kickTx(); return;
+      case REG.STATUS: return; // read-only
+      default: this.regs[reg] = value;
+    }
+  }
+
+  private eeprom(word: number): number {
+    const m = this.eepromMac;
+    return [m.lo & 0xffff, m.lo >>> 16, m.hi & 0xffff][word] ?? 0xffff;
+  }
+
+  private reset(): void {
+    this.regs.fill(0);
+    this.txBusy = false;
+    const epoch = ++this.resetEpoch;
+    this.k.log('nic', `${this.name} reset`);
+    this.k.sched.schedule(this.k.params.nicResetUs + this.k.params.nicLinkUpUs, 'link-up', () => {
+      if (epoch !== this.resetEpoch) return;
+      this.regs[REG.STATUS] |= STATUS_LU;
+      this.cause(ICR_LSC);
+    });
+  }
+
+  private cause(bits: number): void {
+    const before = this.regs[REG.ICR] & this.regs[REG.IMS];
+    this.regs[REG.ICR] |= bits;
+    if (!before && (bits & this.regs[REG.IMS])) this.k.raiseIrq(this.irqLine);
+  }
+
+  private get linkUp(): boolean { return (this.regs[REG.STATUS] & STATUS_LU) !== 0; }
+
+  // ---- transmit: fetch descriptors by DMA, put frames on the wire ------------------------
+  private kickTx(): void {
+    if (this.txBusy || !(this.regs[REG.TCTL] & TCTL_EN) || !this.linkUp) return;
+    const count = Math.floor(this.regs[REG.TDLEN] / DESC_BYTES);
+    const head = this.regs[REG.TDH];
+    if (count === 0 || head === this.regs[REG.TDT] || head >= count) return;
+    const desc = this.regs[REG.TDBAL] + head * DESC_BYTES;
+    let frame: Uint8Array;
+    try {
+      const addr = this.k.mem.read32(desc);
+      const len = this.k.mem.read32(desc + 4);
+      frame = len >= 14 && len <= 16288 ? this.k.mem.readBytes(addr, len) : new Uint8Array(0);
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      this.dmaErrors++; // master abort: the transmit engine stops, as a real NIC hangs
+      this.k.log('nic', `${this.name} tx DMA error: ${e.message}`);
+      return;
+    }
+    this.txBusy = true;
+    const epoch = this.resetEpoch;
+    const done = frame.length > 0 ? this.wire.send(this.side, frame) : this.k.now;
+    this.k.sched.schedule(done - this.k.now, 'nic-tx-done', () => {
+      if (epoch !== this.resetEpoch) return;
+      this.txBusy = false;
+      try { this.k.mem.write32(desc + 12, DD, DMA); } catch (e) { if (!(e instanceof MachineFault)) throw e; this.dmaErrors++; return; }
+      this.regs[REG.TDH] = (head + 1) % count;
+      if (frame.length > 0) this.regs[REG.GPTC]++;
+      this.cause(ICR_TXDW);
+      this.kickTx();
+    });
+  }
+
+  // ---- receive: filter, DMA into the next free buffer, interrupt ---------------------------
+  private accepts(dst: Mac): boolean {
+    const rctl = this.regs[REG.RCTL];
+    if (rctl & RCTL_UPE) return true;
+    if (macEq(dst, BROADCAST)) return true;
+    if ((this.regs[REG.RAH] & RAH_AV) && dst.lo === this.regs[REG.RAL] && dst.hi === (this.regs[REG.RAH] & 0xffff)) return true;
+    if (isMulticast(dst)) {
+      if (rctl & RCTL_MPE) return true;
+      const bit = mtaBit(dst);
+      return (this.regs[REG.MTA + (bit >>> 5)] & (1 << (bit & 31))) !== 0;
+    }
+    return false;
+  }
+
+  private receive(frame: Uint8Array): void {
+    if (!(this.regs[REG.RCTL] & RCTL_EN) || !this.linkUp) return;
+    if (!this.accepts(frameDst(frame))) return;
+    const count = Math.floor(this.regs[REG.RDLEN] / DESC_BYTES);
+    const head = this.regs[REG.RDH];
+    if (count === 0 || head >= count || head === this.regs[REG.RDT]) { this.regs[REG.MPC]++; this.cause(ICR_RXO); return; }
+    const desc = this.regs[REG.RDBAL] + head * DESC_BYTES;
+    try {
+      const buf = this.k.mem.read32(desc);
+      this.k.mem.writeBytes(buf, frame.subarray(0, RX_BUFFER_BYTES), DMA);
+      this.k.mem.write32(desc + 4, Math.min(frame.length, RX_BUFFER_BYTES), DMA);
+      this.k.mem.write32(desc + 8, DD | EOP, DMA);
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      this.dmaErrors++;
+      this.k.log('nic', `${this.name} rx DMA error: ${e.message}`);
+      return;
+    }
+    this.regs[REG.RDH] = (head + 1) % count;
+    this.regs[REG.GPRC]++;
+    this.cause(ICR_RXT0);
+  }
+}

@@ -1,0 +1,236 @@
+// The simulated kernel: boots the address space, hosts driver instances in protection
+// domains, runs their entry points under Nooks-like isolation, and checks its own data.
+// It never knows which recovery strategy runs; whether isolation is on is its one switch.
+import { Scheduler } from '../sim/scheduler.js';
+import { AddressSpace, Domain, Region, fnv1a, DMA } from '../sim/memory.js';
+import { RngStreams } from '../sim/rng.js';
+import { ExecContext, SiteCoverage, SiteInterceptor } from '../sim/exec.js';
+import { FailureKind, MachineFault, SystemCrash } from '../sim/faults.js';
+import { Trace } from '../sim/trace.js';
+import { Params } from '../params.js';
+import { DriverHeap } from './heap.js';
+import { SkbPool } from './skb.js';
+import * as L from './layout.js';
+
+export interface DriverInstance {
+  /** e.g. `e1000#0`; a reload keeps the name and gets a new loadSeq. */
+  name: string;
+  slot: number;
+  /** Order of loading over the whole trial: a transient fault lives only in instances loaded before it armed. */
+  loadSeq: number;
+  region: Region;
+  domain: Domain;
+  heap: DriverHeap;
+  ctx: ExecContext;
+  failed: boolean;
+  destroyed: boolean;
+}
+
+export interface FailureReport {
+  instance: DriverInstance;
+  kind: FailureKind;
+  message: string;
+  site: string | null;
+  entry: string;
+  atUs: number;
+}
+
+export class Kernel {
+  readonly sched = new Scheduler();
+  readonly mem = new AddressSpace();
+  readonly kernelRegion: Region;
+  readonly skbRegion: Region;
+  readonly skbs: SkbPool;
+  /** Union of the sites every instance executed, with counts. */
+  readonly coverage = new Map<string, SiteCoverage>();
+  readonly failures: FailureReport[] = [];
+  crashReason: string | null = null;
+  /** Set by the recovery strategy: told of each detected driver failure. */
+  onDriverFailure: ((r: FailureReport) => void) | null = null;
+  /** Set by the fault injector (from outside): sees every site execution. */
+  interceptor: SiteInterceptor | null = null;
+  private readonly slots: Array<DriverInstance | null> = new Array(L.DRIVER_SLOTS).fill(null);
+  private loads = 0;
+  private readonly pageSeal = new Map<number, number>();
+  private readonly irqHandlers = new Map<number, () => void>();
+  private readonly checks: Array<() => string | null> = [];
+
+  constructor(readonly params: Params, readonly rng: RngStreams, readonly trace: Trace, isolation: boolean) {
+    this.mem.isolation = isolation;
+    this.kernelRegion = this.mem.map('kernel', 'kernel', L.KERNEL_BASE, L.KERNEL_SIZE);
+    this.skbRegion = this.mem.map('skb', 'skb', L.SKB_BASE, L.SKB_SLOT * L.SKB_SLOTS);
+    this.fillKernelData();
+    this.skbs = new SkbPool(this);
+    this.addCheck(() => this.checkKernelData());
+    this.sched.schedule(params.kernelTickUs, 'tick', () => this.tick(), 10);
+  }
+
+  get now(): number { return this.sched.now; }
+  get isolation(): boolean { return this.mem.isolation; }
+
+  log(kind: string, msg: string): void { this.trace.add(this.sched.now, kind, msg); }
+
+  /** Kernel panic: the trial's system is down. */
+  crash(reason: string): never {
+    if (this.crashReason === null) {
+      this.crashReason = reason;
+      this.log('crash', reason);
+    }
+    this.sched.stop();
+    throw new SystemCrash(reason);
+  }
+
+  // ---- driver instances -------------------------------------------------------------------
+
+  createInstance(driverName: string, slot: number): DriverInstance {
+    if (this.slots[slot]) throw new Error(`driver slot ${slot} is in use`);
+    const base = L.DRIVER_BASE + slot * L.DRIVER_STRIDE;
+    const region = this.mem.map(`${driverName}#${slot}`, 'driver', base, L.DRIVER_SIZE);
+    this.mem.fill(base, L.DRIVER_SIZE, 0);
+    const domain: Domain = { name: region.name, writable: [region, this.skbRegion] };
+    const inst: DriverInstance = {
+      name: region.name, slot, loadSeq: ++this.loads, region, domain,
+      heap: new DriverHeap(base, L.DRIVER_SIZE),
+      ctx: new ExecContext(this.mem, domain, this.interceptor, this.loads, this.coverage),
+      failed: false, destroyed: false,
+    };
+    this.slots[slot] = inst;
+    this.log('load', `${inst.name} loaded (load ${inst.loadSeq})`);
+    return inst;
+  }
+
+  /** Tear an instance down: unmap its domain, free its IRQ; its skbs are the caller's to settle. */
+  destroyInstance(inst: DriverInstance): void {
+    if (inst.destroyed) return;
+    inst.destroyed = true;
+    inst.failed = true;
+    for (const [line, owner] of [...this.irqOwner]) if (owner === inst) this.freeIrq(inst, line);
+    const i = this.mem.regions.indexOf(inst.region);
+    if (i >= 0) this.mem.regions.splice(i, 1);
+    this.slots[inst.slot] = null;
+    this.log('unload', `${inst.name} unloaded`);
+  }
+
+  freeSlot(): number {
+    const i = this.slots.indexOf(null);
+    if (i < 0) throw new Error('no free driver slot');
+    return i;
+  }
+
+  /**
+   * Run one kernel-to-driver entry point. Under isolation a machine fault marks the instance
+   * failed, returns `failValue` to the caller, and tells the recovery strategy; without
+   * isolation the same fault takes the system down.
+   */
+  invoke<T>(inst: DriverInstance, entry: string, fn: () => T, failValue: T): T {
+    if (inst.failed) return failValue;
+    inst.ctx.enter(this.params.callBudgetInstructions);
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof MachineFault) {
+        this.driverFailed(inst, e.kind, e.message, e.site, entry);
+        return failValue;
+      }
+      throw e;
+    }
+  }
+
+  /** A detected driver failure (from an exception, a rejected kernel call, or a watchdog). */
+  driverFailed(inst: DriverInstance, kind: FailureKind, message: string, site: string | null, entry: string): void {
+    if (!this.isolation) this.crash(`${kind} in ${inst.name}.${entry}: ${message}`);
+    if (inst.failed) return;
+    inst.failed = true;
+    const report: FailureReport = { instance: inst, kind, message, site, entry, atUs: this.now };
+    this.failures.push(report);
+    this.log('detect', `${kind} in ${inst.name}.${entry}${site ? ` at ${site}` : ''}: ${message}`);
+    for (const [line, owner] of this.irqOwner) if (owner === inst) this.maskedIrqs.add(line);
+    this.sched.schedule(0, 'failure', () => this.onDriverFailure?.(report), -10);
+  }
+
+  /** A kernel service got an invalid argument from a driver. */
+  badParam(service: string, message: string): never {
+    if (this.isolation) throw new MachineFault('bad-param', `${service}: ${message}`);
+    this.crash(`kernel oops in ${service}: ${message}`);
+  }
+
+  // ---- kernel services for drivers ---------------------------------------------------------
+
+  kmalloc(inst: DriverInstance, size: number): number {
+    if (!Number.isInteger(size) || size <= 0 || size > 0x8000) this.badParam('kmalloc', `size ${size}`);
+    return inst.heap.alloc(size);
+  }
+
+  kfree(inst: DriverInstance, addr: number): void {
+    if (!inst.heap.release(addr)) this.badParam('kfree', `0x${addr.toString(16)} is not an allocation of ${inst.name}`);
+  }
+
+  private readonly irqOwner = new Map<number, DriverInstance>();
+  private readonly maskedIrqs = new Set<number>();
+
+  requestIrq(inst: DriverInstance, line: number, handler: () => void): void {
+    if (!Number.isInteger(line) || line < 1 || line > 15) this.badParam('request_irq', `line ${line}`);
+    if (this.irqOwner.has(line) && this.irqOwner.get(line) !== inst) this.badParam('request_irq', `line ${line} is busy`);
+    this.irqOwner.set(line, inst);
+    this.irqHandlers.set(line, handler);
+    this.maskedIrqs.delete(line);
+  }
+
+  freeIrq(inst: DriverInstance, line: number): void {
+    if (this.irqOwner.get(line) !== inst) this.badParam('free_irq', `line ${line} not held by ${inst.name}`);
+    this.irqOwner.delete(line);
+    this.irqHandlers.delete(line);
+    this.maskedIrqs.delete(line);
+  }
+
+  /** A device asserts its interrupt line; the handler runs after the delivery latency. */
+  raiseIrq(line: number): void {
+    const latency = this.params.irqLatencyUs + this.rng.get('env/irq').int(this.params.irqJitterUs + 1);
+    this.sched.schedule(latency, 'irq', () => {
+      if (this.maskedIrqs.has(line)) return;
+      this.irqHandlers.get(line)?.();
+    }, 1);
+  }
+
+  // ---- the kernel's own consistency checks -------------------------------------------------
+
+  /** Register a check that returns a description of corruption, or null. */
+  addCheck(check: () => string | null): void { this.checks.push(check); }
+
+  /** Run every consistency check now; corruption found is a panic. */
+  checkIntegrity(): void {
+    for (const check of this.checks) {
+      const problem = check();
+      if (problem) this.crash(`kernel found corrupted data: ${problem}`);
+    }
+    this.mem.kernelPagesWritten.clear();
+  }
+
+  private tick(): void {
+    if (this.mem.kernelPagesWritten.size > 0) this.checkIntegrity();
+    this.sched.schedule(this.params.kernelTickUs, 'tick', () => this.tick(), 10);
+  }
+
+  /** The part of kernel memory this model does not structure is filled and sealed per page. */
+  private fillKernelData(): void {
+    const rng = this.rng.get('kernel/data');
+    for (let a = L.KERNEL_DATA_BASE; a < L.KERNEL_BASE + L.KERNEL_SIZE; a += 4) {
+      this.mem.view.setUint32(a, (rng.next() * 0x100000000) >>> 0, true);
+    }
+    for (let a = L.KERNEL_DATA_BASE; a < L.KERNEL_BASE + L.KERNEL_SIZE; a += 0x1000) {
+      this.pageSeal.set(a >> 12, fnv1a(this.mem.bytes.subarray(a, a + 0x1000)));
+    }
+  }
+
+  private checkKernelData(): string | null {
+    for (const page of this.mem.kernelPagesWritten) {
+      const seal = this.pageSeal.get(page);
+      if (seal === undefined) continue;
+      const a = page << 12;
+      if (fnv1a(this.mem.bytes.subarray(a, a + 0x1000)) !== seal) return `kernel data page 0x${a.toString(16)}`;
+    }
+    return null;
+  }
+}
+
+export { DMA };

@@ -1,0 +1,37 @@
+// Ethernet framing: 6-byte MACs held as (lo: first 4 bytes, hi: last 2 bytes) numbers.
+export interface Mac { lo: number; hi: number }
+
+export const BROADCAST: Mac = { lo: 0xffffffff, hi: 0xffff };
+export const HOST_MAC: Mac = { lo: 0x00000002, hi: 0x0100 };  // 02:00:00:00:00:01
+export const PEER_MAC: Mac = { lo: 0x00000002, hi: 0x0200 };  // 02:00:00:00:00:02
+export const otherHostMac = (n: number): Mac => ({ lo: 0x00000002, hi: 0x1000 + n });
+
+export const ETH_HEADER = 14;
+export const ETHERTYPE_STREAM = 0x88b5; // local experimental ethertype for our transport
+export const ETHERTYPE_MONITOR = 0x88b6; // traffic between other hosts, seen by the analyzer
+
+export function macEq(a: Mac, b: Mac): boolean { return a.lo === b.lo && a.hi === b.hi; }
+export function macStr(m: Mac): string {
+  const b = [m.lo & 255, (m.lo >>> 8) & 255, (m.lo >>> 16) & 255, m.lo >>> 24, m.hi & 255, (m.hi >>> 8) & 255];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+export function buildFrame(dst: Mac, src: Mac, ethertype: number, payload: Uint8Array): Uint8Array {
+  const f = new Uint8Array(ETH_HEADER + payload.length);
+  const v = new DataView(f.buffer);
+  v.setUint32(0, dst.lo, true); v.setUint16(4, dst.hi, true);
+  v.setUint32(6, src.lo, true); v.setUint16(10, src.hi, true);
+  v.setUint16(12, ethertype, false);
+  f.set(payload, ETH_HEADER);
+  return f;
+}
+
+export function frameDst(f: Uint8Array): Mac {
+  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  return { lo: v.getUint32(0, true), hi: v.getUint16(4, true) };
+}
+export function frameType(f: Uint8Array): number {
+  return new DataView(f.buffer, f.byteOffset, f.byteLength).getUint16(12, false);
+}
+export function framePayload(f: Uint8Array): Uint8Array { return f.subarray(ETH_HEADER); }
+export function isMulticast(m: Mac): boolean { return (m.lo & 1) === 1; }

@@ -1,0 +1,22 @@
+// Parameters of the simulated machine, read from data/params.json (each with its source).
+import { readFileSync } from 'node:fs';
+
+export interface Params {
+  kernelTickUs: number; callBudgetInstructions: number; txWatchdogUs: number; watchdogPeriodUs: number;
+  qdiscFrames: number; linkMbps: number; linkPropagationUs: number; nicResetUs: number; nicLinkUpUs: number;
+  irqLatencyUs: number; irqJitterUs: number; streamInitialRtoUs: number; streamMaxRtoUs: number; streamMaxRetries: number;
+  streamWindowSegments: number; streamSegmentBytes: number; trialDeadlineUs: number;
+  maxConsecutiveRecoveries: number; recoveryQuietUs: number; appStartUs: number;
+}
+
+const file = new URL('../../data/params.json', import.meta.url);
+
+function load(): Params {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: number }>;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw)) if (!k.startsWith('_')) out[k] = v.value;
+  return out as unknown as Params;
+}
+
+/** Defaults are read once; a trial may override any of them through its spec. */
+export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze(load());

@@ -1,0 +1,17 @@
+// Linux-Native: no isolation. A driver fault is a kernel fault, and the system goes down.
+import { NetBinding } from './binding.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, emptyLog } from './types.js';
+import type { NetWorld } from '../trial/world.js';
+
+class Native implements RecoveryStrategy {
+  readonly id = 'native';
+  readonly isolation = false;
+  attach(world: NetWorld): void {
+    world.netdev.ops = NetBinding.load(world).ops();
+  }
+  report(): StrategyReport {
+    return { recoveriesAttempted: 0, recoveriesSucceeded: 0, recoveryUs: 0, gaveUp: false, log: emptyLog() };
+  }
+}
+
+export const native: StrategyModule = { id: 'native', description: 'Linux-Native: no isolation; a driver failure crashes the system', create: () => new Native() };

@@ -1,0 +1,30 @@
+// A recovery strategy sits on the kernel-driver interface: it loads the driver, gives the
+// kernel the ops it calls (so it sees every call both ways), and is told of each failure.
+import type { NetWorld } from '../trial/world.js';
+
+export interface LogAccount { peakEntries: number; peakBytes: number; atFailureEntries: number; atFailureBytes: number }
+
+export interface StrategyReport {
+  recoveriesAttempted: number;
+  recoveriesSucceeded: number;
+  /** Virtual time spent inside recovery (detection to driver back in service), summed. */
+  recoveryUs: number;
+  gaveUp: boolean;
+  log: LogAccount;
+}
+
+export interface RecoveryStrategy {
+  readonly id: string;
+  /** The one switch a strategy sets in the kernel. */
+  readonly isolation: boolean;
+  attach(world: NetWorld): void;
+  report(): StrategyReport;
+}
+
+export interface StrategyModule {
+  id: string;
+  description: string;
+  create(): RecoveryStrategy;
+}
+
+export const emptyLog = (): LogAccount => ({ peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 });

@@ -1,0 +1,16 @@
+// The ids scripts and notebooks rely on (DESIGN.md section 6).
+import { e1000 } from './drivers/net/e1000.js';
+import type { NetDriverModule } from './drivers/net/types.js';
+import { fileTransfer } from './apps/file-transfer.js';
+import { networkAnalyzer } from './apps/network-analyzer.js';
+import { remoteWindow } from './apps/remote-window.js';
+import type { AppModule } from './apps/types.js';
+import { native } from './recovery/native.js';
+import { restart } from './recovery/restart.js';
+import type { StrategyModule } from './recovery/types.js';
+
+export const DRIVERS: readonly NetDriverModule[] = [e1000];
+export const APPS: readonly AppModule[] = [fileTransfer, remoteWindow, networkAnalyzer];
+export const STRATEGIES: readonly StrategyModule[] = [native, restart];
+
+export function driverClassOf(_d: NetDriverModule): 'network' { return 'network'; }

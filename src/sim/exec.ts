@@ -1,0 +1,131 @@
+// The execution context through which driver code does every load, store, data-dependent
+// branch, loop bound, allocation, kernel call and interrupt entry. Each goes through a named
+// fault site (e.g. `e1000.xmit.ring_full`), so an interceptor (the SWIFI injector, plugged in
+// from outside) can change what happens there, and a profiling run can list what executes.
+import { AddressSpace, Domain } from './memory.js';
+import { MachineFault } from './faults.js';
+
+/** Device registers as driver code sees them (memory-mapped I/O). */
+export interface Mmio { readReg(reg: number): number; writeReg(reg: number, value: number): void }
+
+export type SiteKind = 'load' | 'ptr' | 'store' | 'branch' | 'bound' | 'alloc' | 'call' | 'irq';
+
+/** One execution of a site, mutable by the interceptor. */
+export interface SiteExec {
+  site: string;
+  kind: SiteKind;
+  /** Loaded/stored value, branch condition (1/0), loop bound, or allocation size. */
+  value: number;
+  /** Address for loads and stores. */
+  addr: number;
+  /** Arguments of a kernel call. */
+  args: number[];
+  /** Suppress the operation (deleted store, failed allocation, lost interrupt). */
+  skip: boolean;
+  /** Instance generation of the executing driver (bumped at every reload). */
+  generation: number;
+  /** Which driver instance runs (e.g. `e1000#0`). */
+  instance: string;
+}
+
+export interface SiteInterceptor {
+  /** Called before the operation for stores/calls/allocs/irqs, after it for loads. */
+  onSite(exec: SiteExec): void;
+}
+
+export interface SiteCoverage { kind: SiteKind; count: number }
+
+export class ExecContext {
+  /** Sites executed by this instance, with how often (the fault-free profile reads this). */
+  readonly coverage: Map<string, SiteCoverage>;
+  budgetLeft = 0;
+  instructions = 0;
+  private readonly scratch: SiteExec;
+
+  constructor(
+    readonly mem: AddressSpace,
+    readonly domain: Domain,
+    readonly interceptor: SiteInterceptor | null,
+    readonly generation: number,
+    coverage: Map<string, SiteCoverage>,
+  ) {
+    this.coverage = coverage;
+    this.scratch = { site: '', kind: 'load', value: 0, addr: 0, args: [], skip: false, generation, instance: domain.name };
+  }
+
+  /** Start a kernel-to-driver call with a fresh instruction budget. */
+  enter(budget: number): void { this.budgetLeft = budget; }
+
+  /** Count one instruction; running out of budget is a hang. */
+  step(site: string, n = 1): void {
+    this.instructions += n;
+    this.budgetLeft -= n;
+    if (this.budgetLeft < 0) throw new MachineFault('hang', `${this.domain.name} exceeded its instruction budget`, site);
+  }
+
+  private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
+    this.step(site);
+    const c = this.coverage.get(site);
+    if (c) c.count++; else this.coverage.set(site, { kind, count: 1 });
+    const e = this.scratch;
+    e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false;
+    if (this.interceptor) this.interceptor.onSite(e);
+    return e;
+  }
+
+  /** Load a 32-bit value. */
+  ld(site: string, addr: number): number {
+    const v = this.mem.read32(addr, this.domain, site);
+    return this.visit(site, 'load', v, addr, []).value >>> 0;
+  }
+
+  /** Load a pointer (a pointer-corruption site). */
+  ldp(site: string, addr: number): number {
+    const v = this.mem.read32(addr, this.domain, site);
+    return this.visit(site, 'ptr', v, addr, []).value >>> 0;
+  }
+
+  /** Store a 32-bit value. */
+  st(site: string, addr: number, value: number): void {
+    const e = this.visit(site, 'store', value, addr, []);
+    if (!e.skip) this.mem.write32(e.addr, e.value, this.domain, site);
+  }
+
+  /** A data-dependent branch: returns the (possibly mutated) condition. */
+  br(site: string, cond: boolean): boolean {
+    return this.visit(site, 'branch', cond ? 1 : 0, 0, []).value !== 0;
+  }
+
+  /** A loop bound. */
+  bound(site: string, n: number): number {
+    return this.visit(site, 'bound', n, 0, []).value;
+  }
+
+  /** A kernel call: the interceptor may corrupt an argument before the kernel sees it. */
+  call<T>(site: string, args: number[], fn: (...args: number[]) => T): T {
+    const e = this.visit(site, 'call', 0, 0, args.slice());
+    return fn(...e.args);
+  }
+
+  /** An allocation: returns 0 when the allocation fails. */
+  alloc(site: string, size: number, fn: (size: number) => number): number {
+    const e = this.visit(site, 'alloc', size, 0, []);
+    return e.skip ? 0 : fn(e.value);
+  }
+
+  /** Read a device register (a load site). */
+  rdReg(site: string, dev: Mmio, reg: number): number {
+    return this.visit(site, 'load', dev.readReg(reg) >>> 0, 0, []).value >>> 0;
+  }
+
+  /** Write a device register (a store site; a deleted store never reaches the device). */
+  wrReg(site: string, dev: Mmio, reg: number, value: number): void {
+    const e = this.visit(site, 'store', value, reg, []);
+    if (!e.skip) dev.writeReg(e.addr, e.value >>> 0); // a corrupted destination hits another register
+  }
+
+  /** Interrupt entry: false when the interrupt is lost. */
+  irq(site: string): boolean {
+    return !this.visit(site, 'irq', 1, 0, []).skip;
+  }
+}

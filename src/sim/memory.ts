@@ -1,0 +1,91 @@
+// The simulated machine's single address space: typed-array memory cut into regions. Access
+// checks model the MMU (NULL page, unmapped space) and Nooks-like protection domains.
+import { MachineFault } from './faults.js';
+
+export type RegionKind = 'kernel' | 'skb' | 'driver';
+
+export interface Region { name: string; kind: RegionKind; base: number; size: number }
+
+/** Who is running: the kernel (writes anywhere mapped) or a driver instance (its domain). */
+export interface Domain { name: string; writable: readonly Region[] }
+
+export const PAGE = 0x1000;
+/** Bus-master DMA by devices: no IOMMU, so it can write anywhere mapped. */
+export const DMA: Domain = { name: 'dma', writable: [] };
+export const MEMORY_BYTES = 0x200000; // 2 MiB; the rest of the 32-bit space is unmapped
+
+export class AddressSpace {
+  readonly bytes = new Uint8Array(MEMORY_BYTES);
+  readonly view = new DataView(this.bytes.buffer);
+  readonly regions: Region[] = [];
+  /** Whether writes outside a driver's domain fault (Nooks) or go through (native). */
+  isolation = true;
+  /** Kernel pages written by anyone but the kernel (wild driver writes, device DMA): the
+   *  kernel's consistency checks look at these pages next time they run. */
+  readonly kernelPagesWritten = new Set<number>();
+
+  map(name: string, kind: RegionKind, base: number, size: number): Region {
+    if (base < PAGE || base + size > MEMORY_BYTES) throw new Error(`region ${name} out of range`);
+    const r: Region = { name, kind, base, size };
+    this.regions.push(r);
+    return r;
+  }
+
+  regionOf(addr: number): Region | null {
+    for (const r of this.regions) if (addr >= r.base && addr < r.base + r.size) return r;
+    return null;
+  }
+
+  /** Raise the fault a CPU would for touching [addr, addr+len). */
+  checkMapped(addr: number, len: number, site: string | null): Region {
+    if (!Number.isInteger(addr) || addr < 0) throw new MachineFault('unmapped', `bad address ${addr}`, site);
+    if (addr < PAGE) throw new MachineFault('null-deref', `NULL page access at 0x${addr.toString(16)}`, site);
+    const r = this.regionOf(addr);
+    if (!r || addr + len > r.base + r.size) {
+      throw new MachineFault('unmapped', `unmapped access at 0x${addr.toString(16)}`, site);
+    }
+    return r;
+  }
+
+  checkWrite(addr: number, len: number, domain: Domain | null, site: string | null): void {
+    const r = this.checkMapped(addr, len, site);
+    if (domain && r.kind === 'kernel') {
+      for (let p = addr >> 12; p <= (addr + len - 1) >> 12; p++) this.kernelPagesWritten.add(p);
+    }
+    if (!domain || !this.isolation || domain === DMA) return;
+    if (!domain.writable.includes(r)) {
+      throw new MachineFault('protection',
+        `${domain.name} wrote 0x${addr.toString(16)} in ${r.name}, outside its domain`, site);
+    }
+  }
+
+  read32(addr: number, domain: Domain | null = null, site: string | null = null): number {
+    void domain;
+    this.checkMapped(addr, 4, site);
+    return this.view.getUint32(addr, true);
+  }
+
+  write32(addr: number, value: number, domain: Domain | null = null, site: string | null = null): void {
+    this.checkWrite(addr, 4, domain, site);
+    this.view.setUint32(addr, value >>> 0, true);
+  }
+
+  readBytes(addr: number, len: number, site: string | null = null): Uint8Array {
+    this.checkMapped(addr, len, site);
+    return this.bytes.slice(addr, addr + len);
+  }
+
+  writeBytes(addr: number, data: Uint8Array, domain: Domain | null = null, site: string | null = null): void {
+    this.checkWrite(addr, data.length, domain, site);
+    this.bytes.set(data, addr);
+  }
+
+  fill(addr: number, len: number, value: number): void { this.bytes.fill(value, addr, addr + len); }
+}
+
+/** FNV-1a over bytes: cheap integrity checksums for kernel structures and app oracles. */
+export function fnv1a(data: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+  return h >>> 0;
+}

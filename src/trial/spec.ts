@@ -1,0 +1,47 @@
+// A trial spec, resolved and validated at the boundary: after this, nothing is optional and
+// every id is known. Errors name the bad value and the valid ones.
+import { DEFAULT_PARAMS, Params } from '../params.js';
+import { DRIVERS, APPS, STRATEGIES } from '../registry.js';
+
+export interface TrialSpec {
+  driver: string;
+  app: string;
+  strategy: string;
+  seed: number;
+  /** Overrides of data/params.json for this trial. */
+  params?: Partial<Params>;
+}
+
+export interface ResolvedSpec {
+  driver: string;
+  app: string;
+  strategy: string;
+  seed: number;
+  params: Params;
+}
+
+export class SpecError extends Error {}
+
+function oneOf(what: string, value: string, valid: readonly string[]): string {
+  if (!valid.includes(value)) throw new SpecError(`unknown ${what} '${value}'; valid: ${valid.join(', ')}`);
+  return value;
+}
+
+export function resolveSpec(spec: TrialSpec): ResolvedSpec {
+  const driver = oneOf('driver', spec.driver, DRIVERS.map((d) => d.id));
+  const app = oneOf('app', spec.app, APPS.map((a) => a.id));
+  const strategy = oneOf('strategy', spec.strategy, STRATEGIES.map((s) => s.id));
+  if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) throw new SpecError(`seed must be a non-negative integer, got '${spec.seed}'`);
+  const params: Params = { ...DEFAULT_PARAMS };
+  for (const [key, v] of Object.entries(spec.params ?? {})) {
+    if (!(key in DEFAULT_PARAMS)) throw new SpecError(`unknown parameter '${key}'; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(`parameter ${key} must be a number, got '${v}'`);
+    (params as unknown as Record<string, number>)[key] = v;
+  }
+  return { driver, app, strategy, seed: spec.seed, params };
+}
+
+/** The CLI command that replays a spec. */
+export function replayCommand(s: ResolvedSpec): string {
+  return `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}`;
+}
