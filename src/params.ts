@@ -7,6 +7,7 @@ export interface Params {
   irqLatencyUs: number; irqJitterUs: number; streamInitialRtoUs: number; streamMaxRtoUs: number; streamMaxRetries: number;
   streamWindowSegments: number; streamSegmentBytes: number; trialDeadlineUs: number;
   maxConsecutiveRecoveries: number; recoveryQuietUs: number; appStartUs: number;
+  transientShare: number; transientFireShare: number; maxEventsPerTrial: number; armWindowShare: number;
 }
 
 const file = new URL('../../data/params.json', import.meta.url);

@@ -1,12 +1,13 @@
 import type { Argv } from 'yargs';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
+import { FAULT_TYPES } from '../faults/types.js';
 
 export function listing() {
   return {
     drivers: DRIVERS.map((d) => ({ id: d.id, class: 'network', description: d.description })),
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
     strategies: STRATEGIES.map((s) => ({ id: s.id, description: s.description })),
-    faults: [] as Array<{ id: string; description: string }>,
+    faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
     experiments: [] as Array<{ id: string; description: string }>,
   };
 }

@@ -4,10 +4,11 @@ import { hideBin } from 'yargs/helpers';
 import { listCommand } from './list.js';
 import { trialCommand } from './trial.js';
 import { benchCommand } from './bench.js';
+import { campaignCommand } from './campaign.js';
 
 let y = yargs(hideBin(process.argv)).scriptName('shadowbench')
   .usage('$0 <command> [options]\n\nReproduces "Recovering Device Drivers" (Swift et al., OSDI 2004) on a simulated kernel:\nseeded trials of driver faults under native, restart and shadow recovery.');
-for (const add of [listCommand, trialCommand, benchCommand]) y = add(y);
+for (const add of [listCommand, trialCommand, campaignCommand, benchCommand]) y = add(y);
 await y.demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(false)
   .fail((msg, err) => {
     if (err) throw err;

@@ -24,6 +24,7 @@ export const DESC_BYTES = 16;
 export const DD = 0x1, EOP = 0x2;
 export const RX_BUFFER_BYTES = 2048;
 export const EERD_START = 0x1, EERD_DONE = 0x10;
+const DESC_FETCH_US = 1;
 
 /** Multicast hash as e1000 computes it (12 bits of the address; 8 words x 32 bits here). */
 export function mtaBit(m: Mac): number { return ((m.hi >>> 4) ^ (m.lo >>> 24)) & 0xff; }
@@ -80,7 +81,22 @@ export class NicDevice implements Mmio {
       if (epoch !== this.resetEpoch) return;
       this.regs[REG.STATUS] |= STATUS_LU;
       this.cause(ICR_LSC);
+      this.kickTx(); // descriptors queued while the link was down go out now
     });
+  }
+
+  /** A ring programmed out of range: the engine stops (no descriptor is processed) until reset. */
+  private engineError(which: 'tx' | 'rx', why: string): void {
+    this.dmaErrors++;
+    this.regs[which === 'tx' ? REG.TCTL : REG.RCTL] = 0;
+    this.k.log('nic', `${this.name} ${which} engine stopped: ${why}`);
+  }
+
+  /** The kernel disabled the device (driver unloaded): no DMA, no interrupts, link down. */
+  quiesce(): void {
+    this.regs.fill(0);
+    this.txBusy = false;
+    this.resetEpoch++;
   }
 
   private cause(bits: number): void {
@@ -95,8 +111,9 @@ export class NicDevice implements Mmio {
   private kickTx(): void {
     if (this.txBusy || !(this.regs[REG.TCTL] & TCTL_EN) || !this.linkUp) return;
     const count = Math.floor(this.regs[REG.TDLEN] / DESC_BYTES);
-    const head = this.regs[REG.TDH];
-    if (count === 0 || head === this.regs[REG.TDT] || head >= count) return;
+    const head = this.regs[REG.TDH], tail = this.regs[REG.TDT];
+    if (count === 0 || head === tail) return;
+    if (head >= count || tail >= count) { this.engineError('tx', `head ${head} / tail ${tail} outside a ${count}-descriptor ring`); return; }
     const desc = this.regs[REG.TDBAL] + head * DESC_BYTES;
     let frame: Uint8Array;
     try {
@@ -111,7 +128,8 @@ export class NicDevice implements Mmio {
     }
     this.txBusy = true;
     const epoch = this.resetEpoch;
-    const done = frame.length > 0 ? this.wire.send(this.side, frame) : this.k.now;
+    // An empty or invalid descriptor still costs a descriptor fetch.
+    const done = frame.length > 0 ? this.wire.send(this.side, frame) : this.k.now + DESC_FETCH_US;
     this.k.sched.schedule(done - this.k.now, 'nic-tx-done', () => {
       if (epoch !== this.resetEpoch) return;
       this.txBusy = false;
@@ -142,7 +160,8 @@ export class NicDevice implements Mmio {
     if (!this.accepts(frameDst(frame))) return;
     const count = Math.floor(this.regs[REG.RDLEN] / DESC_BYTES);
     const head = this.regs[REG.RDH];
-    if (count === 0 || head >= count || head === this.regs[REG.RDT]) { this.regs[REG.MPC]++; this.cause(ICR_RXO); return; }
+    if (count > 0 && (head >= count || this.regs[REG.RDT] >= count)) { this.engineError('rx', `head ${head} / tail ${this.regs[REG.RDT]} outside a ${count}-descriptor ring`); return; }
+    if (count === 0 || head === this.regs[REG.RDT]) { this.regs[REG.MPC]++; this.cause(ICR_RXO); return; }
     const desc = this.regs[REG.RDBAL] + head * DESC_BYTES;
     try {
       const buf = this.k.mem.read32(desc);

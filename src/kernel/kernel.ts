@@ -66,6 +66,8 @@ export class Kernel {
   }
 
   get now(): number { return this.sched.now; }
+  /** How many driver instances were loaded so far. */
+  get loadCount(): number { return this.loads; }
   get isolation(): boolean { return this.mem.isolation; }
 
   log(kind: string, msg: string): void { this.trace.add(this.sched.now, kind, msg); }

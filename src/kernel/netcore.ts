@@ -186,19 +186,26 @@ export class NetDevice {
     for (const { skb } of this.qdisc.splice(0)) this.k.skbs.free(skb, OWNER_KERNEL);
   }
 
+  /**
+   * Linux's dev_watchdog: a stalled transmit queue gets the driver's tx_timeout (a reset).
+   * Under isolation a queue still stalled one period after that reset is a hung driver.
+   */
   private watchdog(): void {
     const stalled = this.isUp && this.carrier && this.queueStopped && this.k.now - this.transStartUs > this.k.params.txWatchdogUs;
+    if (!this.queueStopped) this.timeoutTried = false; // transmit is flowing again
     if (stalled && this.driver) {
-      if (this.k.isolation) {
-        this.k.driverFailed(this.driver, 'watchdog', 'transmit timed out', null, 'tx_timeout');
+      if (this.k.isolation && this.timeoutTried) {
+        this.k.driverFailed(this.driver, 'watchdog', 'transmit still stalled after tx_timeout', null, 'tx_timeout');
       } else {
         this.k.log('watchdog', 'transmit timed out; calling the driver\'s tx_timeout');
+        this.timeoutTried = true;
         this.ops!.txTimeout();
       }
       this.transStartUs = this.k.now;
     }
     this.k.sched.schedule(this.k.params.watchdogPeriodUs, 'watchdog', () => this.watchdog(), 5);
   }
+  private timeoutTried = false;
 
   // ---- receive ------------------------------------------------------------------------------
   onProtocol(ethertype: number, handler: FrameHandler): void { this.protocols.set(ethertype, handler); }

@@ -48,6 +48,7 @@ export class NetBinding {
     const skbs = this.heldSkbs();
     for (const s of skbs) this.world.k.skbs.transfer(s, owner, OWNER_KERNEL);
     this.world.k.destroyInstance(this.inst);
+    this.world.nic.quiesce(); // unloading disables the device, as pci_disable_device does
     return skbs;
   }
 

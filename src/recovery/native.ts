@@ -10,7 +10,7 @@ class Native implements RecoveryStrategy {
     world.netdev.ops = NetBinding.load(world).ops();
   }
   report(): StrategyReport {
-    return { recoveriesAttempted: 0, recoveriesSucceeded: 0, recoveryUs: 0, gaveUp: false, log: emptyLog() };
+    return { recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog() };
   }
 }
 

@@ -13,7 +13,7 @@ class Restart implements RecoveryStrategy {
   private world!: NetWorld;
   private binding!: NetBinding;
   private budget!: RetryBudget;
-  private readonly r: StrategyReport = { recoveriesAttempted: 0, recoveriesSucceeded: 0, recoveryUs: 0, gaveUp: false, log: emptyLog() };
+  private readonly r: StrategyReport = { recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog() };
 
   attach(world: NetWorld): void {
     this.world = world;
@@ -28,6 +28,8 @@ class Restart implements RecoveryStrategy {
     if (f.instance !== this.binding.inst || this.r.gaveUp) return;
     if (!this.budget.admit(k.now)) {
       this.r.gaveUp = true;
+      this.binding.destroy();
+      netdev.flushQueue();
       k.log('recovery', `restart: giving up after ${k.params.maxConsecutiveRecoveries} attempts; the interface stays down`);
       return;
     }
@@ -41,7 +43,6 @@ class Restart implements RecoveryStrategy {
     const r = this.binding.healthy ? netdev.open() : -5;
     if (r === 0 && this.binding.healthy) {
       this.r.recoveriesSucceeded++;
-      this.r.recoveryUs += k.now - f.atUs;
       k.log('recovery', `restart: ${this.binding.inst.name} reloaded and up (boot configuration)`);
     } else k.log('recovery', `restart: reload failed (${r})`);
   }

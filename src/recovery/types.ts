@@ -7,8 +7,6 @@ export interface LogAccount { peakEntries: number; peakBytes: number; atFailureE
 export interface StrategyReport {
   recoveriesAttempted: number;
   recoveriesSucceeded: number;
-  /** Virtual time spent inside recovery (detection to driver back in service), summed. */
-  recoveryUs: number;
   gaveUp: boolean;
   log: LogAccount;
 }

@@ -33,7 +33,8 @@ export interface SiteInterceptor {
   onSite(exec: SiteExec): void;
 }
 
-export interface SiteCoverage { kind: SiteKind; count: number }
+/** A site as the profile saw it: its kind, how often it ran, and (for calls) how many arguments. */
+export interface SiteCoverage { kind: SiteKind; count: number; args: number }
 
 export class ExecContext {
   /** Sites executed by this instance, with how often (the fault-free profile reads this). */
@@ -66,7 +67,7 @@ export class ExecContext {
   private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
     this.step(site);
     const c = this.coverage.get(site);
-    if (c) c.count++; else this.coverage.set(site, { kind, count: 1 });
+    if (c) c.count++; else this.coverage.set(site, { kind, count: 1, args: args.length });
     const e = this.scratch;
     e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false;
     if (this.interceptor) this.interceptor.onSite(e);

@@ -13,6 +13,7 @@ export class Scheduler {
   private stopped = false;
   now = 0;
   eventsRun = 0;
+  budgetExceeded = false;
 
   /** Schedule `action` after `delayUs` (rounded up to whole µs; never in the past). */
   schedule(delayUs: number, label: string, action: Action, priority = 0): EventHandle {
@@ -26,9 +27,11 @@ export class Scheduler {
   stop(): void { this.stopped = true; }
   get isStopped(): boolean { return this.stopped; }
 
-  /** Run events until none are left, the loop is stopped, or virtual time would pass `untilUs`. */
-  run(untilUs: number): void {
+  /** Run events until none are left, the loop is stopped, virtual time would pass `untilUs`,
+   *  or `maxEvents` have run in total (then `budgetExceeded` is set). */
+  run(untilUs: number, maxEvents = Infinity): void {
     while (!this.stopped && this.heap.length > 0) {
+      if (this.eventsRun >= maxEvents) { this.budgetExceeded = true; break; }
       const top = this.heap[0];
       if (top.time > untilUs) break;
       this.pop();

@@ -2,6 +2,11 @@
 import type { ResolvedSpec } from './spec.js';
 import type { LogAccount } from '../recovery/types.js';
 import type { TraceEvent } from '../sim/trace.js';
+import type { FaultSpec } from '../faults/types.js';
+import type { FaultActivity } from '../faults/injector.js';
+
+/** The planted fault, what it did, and the gap from its first firing to detection. */
+export type FaultRecord = FaultSpec & FaultActivity & { latentGapUs: number | null };
 
 export type Outcome = 'not-activated' | 'correct' | 'malfunction' | 'app-failed' | 'system-crash' | 'harness-error';
 export const OUTCOMES: readonly Outcome[] = ['not-activated', 'correct', 'malfunction', 'app-failed', 'system-crash', 'harness-error'];
@@ -18,6 +23,7 @@ export interface TrialRecord {
   recoveryUs: number;
   downtimeUs: number;
   log: LogAccount;
+  fault: FaultRecord | null;
   app: Record<string, number>;
   virtualUs: number;
   events: number;

@@ -1,48 +1,62 @@
-// A trial is a pure function from a spec to a record: build the machine, load the driver
-// through the strategy, run the app in virtual time, and let the app's oracle and the
-// kernel's state decide the outcome.
+// A trial is a pure function from a spec to a record: build the machine, plant the fault,
+// load the driver through the strategy, run the app in virtual time, and let the app's
+// oracle and the kernel's state decide the outcome.
 import { RngStreams } from '../sim/rng.js';
 import { Trace } from '../sim/trace.js';
 import { SystemCrash } from '../sim/faults.js';
+import type { SiteCoverage } from '../sim/exec.js';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
 import { buildNetWorld, NetWorld } from './world.js';
 import { resolveSpec, replayCommand, TrialSpec, ResolvedSpec } from './spec.js';
-import { TrialRecord, Outcome } from './record.js';
-import type { App, AppVerdict } from '../apps/types.js';
+import { TrialRecord, Outcome, FaultRecord } from './record.js';
+import { profileFor } from './profile.js';
+import { resolveFault } from '../faults/select.js';
+import { Injector } from '../faults/injector.js';
+import type { App } from '../apps/types.js';
 import type { RecoveryStrategy } from '../recovery/types.js';
 
 export interface TrialOptions { trace?: boolean }
+
+export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
+  const spec = resolveSpec(input);
+  if (input.fault) {
+    const profile = profileFor(spec, (s, at) => simulate(s, { coverageAtUs: at }).coverage);
+    spec.fault = resolveFault(input.fault, profile, new RngStreams(spec.seed).get('fault'), spec.params.transientShare, spec.params.armWindowShare);
+  }
+  return simulate(spec, opts).record;
+}
+
+interface SimOptions extends TrialOptions { coverageAtUs?: number }
 
 /** Run `fn`; a kernel panic inside it just ends the run (the kernel has recorded why). */
 function survivingCrash(fn: () => void): void {
   try { fn(); } catch (e) { if (!(e instanceof SystemCrash)) throw e; }
 }
 
-function downtimeUs(w: NetWorld, endUs: number): number {
-  let total = 0;
-  for (const f of w.k.failures) {
-    const up = w.netdev.carrierUpUs.find((t) => t >= f.atUs);
-    total += (up ?? endUs) - f.atUs;
-  }
-  return total;
-}
-
-export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
-  const spec = resolveSpec(input);
+function simulate(spec: ResolvedSpec, opts: SimOptions) {
   const rng = new RngStreams(spec.seed);
   const trace = new Trace(opts.trace ?? false);
   const strategy = STRATEGIES.find((s) => s.id === spec.strategy)!.create();
   const w = buildNetWorld(spec.params, rng, trace, strategy.isolation, DRIVERS.find((d) => d.id === spec.driver)!);
+  const injector = spec.fault
+    ? new Injector(spec.fault, w.k.sched, rng, spec.params.transientFireShare, (kind, msg) => w.k.log(kind, msg), () => w.k.loadCount)
+    : null;
+  w.k.interceptor = injector;
+  let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
     k: w.k, netdev: w.netdev, peer: w.peer, hostStreams: w.hostStreams, peerStreams: w.peerStreams,
     rng: rng.get('workload'), finish: () => { appDone = true; w.k.sched.stop(); },
   });
-  let appDone = false;
+  let before = new Map<string, SiteCoverage>();
+  if (opts.coverageAtUs !== undefined) {
+    w.k.sched.schedule(opts.coverageAtUs, 'profile', () => { before = new Map([...w.k.coverage].map(([s, c]) => [s, { ...c }])); }, -20);
+  }
   survivingCrash(() => boot(w, strategy, app, spec));
-  if (!w.k.crashReason) survivingCrash(() => w.k.sched.run(spec.params.trialDeadlineUs));
+  if (!w.k.crashReason) survivingCrash(() => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial));
   // The kernel's last look: corruption it has not stumbled on yet still counts.
   if (!w.k.crashReason) survivingCrash(() => w.k.checkIntegrity());
-  return buildRecord(spec, w, strategy, app, appDone, trace);
+  const record = buildRecord(spec, w, strategy, app, appDone, trace, injector);
+  return { record, coverage: { endUs: w.k.now, before, after: w.k.coverage } };
 }
 
 function boot(w: NetWorld, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec): void {
@@ -52,24 +66,45 @@ function boot(w: NetWorld, strategy: RecoveryStrategy, app: App, spec: ResolvedS
   w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => app.start());
 }
 
-function buildRecord(spec: ResolvedSpec, w: NetWorld, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace): TrialRecord {
-  const k = w.k;
-  let outcome: Outcome, reason: string;
-  if (k.crashReason) { outcome = 'system-crash'; reason = k.crashReason; }
-  else {
-    const v: AppVerdict = app.verdict();
-    outcome = v.outcome; reason = appDone ? v.reason : `${v.reason} (not finished by the deadline)`;
+/** Out of service from each detected failure until the interface carried traffic again
+ *  (recovery: only failures that came back; downtime: all, to the end of the run if never). */
+function serviceGaps(w: NetWorld, endUs: number): { recoveryUs: number; downtimeUs: number } {
+  let recoveryUs = 0, downtimeUs = 0;
+  for (const f of w.k.failures) {
+    const up = w.netdev.carrierUpUs.find((t) => t >= f.atUs);
+    if (up !== undefined) recoveryUs += up - f.atUs;
+    downtimeUs += (up ?? endUs) - f.atUs;
   }
+  return { recoveryUs, downtimeUs };
+}
+
+function decide(w: NetWorld, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
+  if (w.k.sched.budgetExceeded) return { outcome: 'harness-error', reason: `event budget of ${w.k.params.maxEventsPerTrial} exceeded at ${w.k.now} us` };
+  if (injector && injector.activity.fired === 0) {
+    return { outcome: 'not-activated', reason: injector.activity.armedAtUs === null ? 'the run ended before the fault armed' : 'the faulty site never ran after the fault armed' };
+  }
+  if (w.k.crashReason) return { outcome: 'system-crash', reason: w.k.crashReason };
+  const v = app.verdict();
+  return { outcome: v.outcome, reason: appDone ? v.reason : `${v.reason} (not finished by the deadline)` };
+}
+
+function buildRecord(spec: ResolvedSpec, w: NetWorld, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace, injector: Injector | null): TrialRecord {
+  const k = w.k;
+  const { outcome, reason } = decide(w, app, appDone, injector);
   const s = strategy.report();
   const first = k.failures[0];
+  const fault: FaultRecord | null = injector ? {
+    ...injector.fault, ...injector.activity,
+    latentGapUs: first && injector.activity.firstFiredUs !== null ? first.atUs - injector.activity.firstFiredUs : null,
+  } : null;
   return {
     spec, outcome, reason,
     detected: first ? { kind: first.kind, atUs: first.atUs, site: first.site, entry: first.entry, message: first.message } : null,
     failures: k.failures.length,
     recoveries: { attempted: s.recoveriesAttempted, succeeded: s.recoveriesSucceeded, gaveUp: s.gaveUp },
-    recoveryUs: s.recoveryUs,
-    downtimeUs: downtimeUs(w, k.now),
+    ...serviceGaps(w, k.now),
     log: s.log,
+    fault,
     app: app.metrics(),
     virtualUs: k.now,
     events: k.sched.eventsRun,

@@ -2,12 +2,16 @@
 // every id is known. Errors name the bad value and the valid ones.
 import { DEFAULT_PARAMS, Params } from '../params.js';
 import { DRIVERS, APPS, STRATEGIES } from '../registry.js';
+import type { FaultRequest } from '../faults/select.js';
+import type { FaultSpec } from '../faults/types.js';
 
 export interface TrialSpec {
   driver: string;
   app: string;
   strategy: string;
   seed: number;
+  /** The fault to plant; absent or null for a fault-free run. Unset fields are drawn. */
+  fault?: FaultRequest | null;
   /** Overrides of data/params.json for this trial. */
   params?: Partial<Params>;
 }
@@ -17,10 +21,13 @@ export interface ResolvedSpec {
   app: string;
   strategy: string;
   seed: number;
+  /** Filled in by the trial from the profile (a fault request becomes a full FaultSpec). */
+  fault: FaultSpec | null;
   params: Params;
 }
 
-export class SpecError extends Error {}
+import { SpecError } from './spec-error.js';
+export { SpecError };
 
 function oneOf(what: string, value: string, valid: readonly string[]): string {
   if (!valid.includes(value)) throw new SpecError(`unknown ${what} '${value}'; valid: ${valid.join(', ')}`);
@@ -38,10 +45,14 @@ export function resolveSpec(spec: TrialSpec): ResolvedSpec {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(`parameter ${key} must be a number, got '${v}'`);
     (params as unknown as Record<string, number>)[key] = v;
   }
-  return { driver, app, strategy, seed: spec.seed, params };
+  return { driver, app, strategy, seed: spec.seed, fault: null, params };
 }
 
 /** The CLI command that replays a spec. */
 export function replayCommand(s: ResolvedSpec): string {
-  return `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}`;
+  const base = `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}`;
+  const f = s.fault;
+  const fault = f ? ` --fault ${f.type} --site ${f.site} --persistence ${f.persistence} --arm-at ${f.armAtUs} --bit ${f.bit}` : ' --fault none';
+  const changed = Object.entries(s.params).filter(([k, v]) => DEFAULT_PARAMS[k as keyof Params] !== v);
+  return base + fault + changed.map(([k, v]) => ` --param ${k}=${v}`).join('');
 }

@@ -1,0 +1,69 @@
+// A fault-injection campaign for one driver and app: N seeded random faults, the same fault
+// under every strategy (same seed, same draw), and the outcome mix side by side.
+import type { Argv } from 'yargs';
+import { runTrial } from '../trial/run.js';
+import { OUTCOMES, Outcome, TrialRecord } from '../trial/record.js';
+import { STRATEGIES } from '../registry.js';
+import { SpecError } from '../trial/spec.js';
+import { fail } from './errors.js';
+import { withFaultOptions, faultRequest, paramOverrides } from './fault-options.js';
+import { Progress } from './progress.js';
+
+export interface CampaignResult { strategies: string[]; records: Record<string, TrialRecord[]> }
+
+export function mix(records: TrialRecord[]): Record<Outcome, number> {
+  const m = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const r of records) m[r.outcome]++;
+  return m;
+}
+
+export function formatMix(c: CampaignResult): string {
+  const w = 16;
+  const head = 'outcome'.padEnd(16) + c.strategies.map((s) => s.padStart(w)).join('');
+  const rows = OUTCOMES.map((o) => o.padEnd(16) + c.strategies.map((s) => {
+    const rs = c.records[s], n = mix(rs)[o];
+    return `${n} (${((100 * n) / rs.length).toFixed(1)}%)`.padStart(w);
+  }).join(''));
+  const activated = (s: string) => c.records[s].filter((r) => r.outcome !== 'not-activated');
+  const extra = [
+    'detected'.padEnd(16) + c.strategies.map((s) => String(c.records[s].filter((r) => r.detected).length).padStart(w)).join(''),
+    'recovered'.padEnd(16) + c.strategies.map((s) => String(c.records[s].filter((r) => r.recoveries.succeeded > 0).length).padStart(w)).join(''),
+    'activated'.padEnd(16) + c.strategies.map((s) => String(activated(s).length).padStart(w)).join(''),
+  ];
+  return [head, ...rows, ...extra].join('\n');
+}
+
+export function campaignCommand(y: Argv): Argv {
+  return y.command('campaign', 'run N seeded random faults for one driver and app; print the outcome mix per strategy',
+    (a) => withFaultOptions(a)
+      .option('driver', { type: 'string', default: 'e1000', describe: 'driver' })
+      .option('app', { type: 'string', default: 'file-transfer', describe: 'application' })
+      .option('strategies', { type: 'string', default: STRATEGIES.map((s) => s.id).join(','), describe: 'comma-separated strategies to compare' })
+      .option('trials', { type: 'number', default: 100, describe: 'faults (seeds) per strategy' })
+      .option('seed-base', { type: 'number', default: 0, describe: 'first seed; trial i uses seed-base + i' })
+      .option('json', { type: 'boolean', default: false, describe: 'print every record as JSON lines instead of the table' }),
+    (argv) => {
+      try {
+        const strategies = argv.strategies.split(',').map((s) => s.trim());
+        for (const s of strategies) if (!STRATEGIES.some((x) => x.id === s)) throw new SpecError(`unknown strategy '${s}'; valid: ${STRATEGIES.map((x) => x.id).join(', ')}`);
+        if (!Number.isInteger(argv.trials) || argv.trials < 1) throw new SpecError(`--trials must be a positive integer, got '${argv.trials}'`);
+        const fault = faultRequest(argv);
+        const params = paramOverrides(argv.param);
+        const result: CampaignResult = { strategies, records: Object.fromEntries(strategies.map((s) => [s, []])) };
+        const progress = new Progress(argv.trials * strategies.length, argv.json ? null : 'trials');
+        for (let i = 0; i < argv.trials; i++) {
+          for (const s of strategies) {
+            const r = runTrial({ driver: argv.driver, app: argv.app, strategy: s, seed: argv['seed-base'] + i, fault, params });
+            result.records[s].push(r);
+            if (argv.json) console.log(JSON.stringify(r));
+            progress.tick();
+          }
+        }
+        progress.done();
+        if (!argv.json) {
+          console.log(`${argv.driver} / ${argv.app}: ${argv.trials} faults (${fault ? `type ${fault.type}${fault.persistence ? `, ${fault.persistence}` : ''}` : 'none'}), seeds ${argv['seed-base']}..${argv['seed-base'] + argv.trials - 1}`);
+          console.log(formatMix(result));
+        }
+      } catch (e) { fail(e); }
+    });
+}

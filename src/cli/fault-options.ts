@@ -1,0 +1,57 @@
+// Options shared by commands that plant faults, and their translation into a FaultRequest.
+import type { Argv } from 'yargs';
+import { FAULT_IDS, PERSISTENCES, FaultTypeId, Persistence } from '../faults/types.js';
+import type { FaultRequest } from '../faults/select.js';
+import { DEFAULT_PARAMS, Params } from '../params.js';
+import { SpecError } from '../trial/spec.js';
+
+export function withFaultOptions<T>(y: Argv<T>) {
+  return y
+    .option('fault', { type: 'string', default: 'random', describe: `fault type: ${FAULT_IDS.join(', ')}; random; or none for a fault-free run` })
+    .option('site', { type: 'string', describe: 'fault site id (e.g. e1000.xmit.ring_full); default: drawn among the sites the workload executes' })
+    .option('persistence', { type: 'string', describe: `${PERSISTENCES.join(' | ')}; default: drawn (transientShare)` })
+    .option('arm-at', { type: 'string', describe: 'virtual µs at which the fault is planted; default: drawn in the workload\'s run' })
+    .option('bit', { type: 'string', describe: 'which bit a corruption flips (bad-param: argument*32+bit); default: drawn' })
+    .option('param', { type: 'string', array: true, default: [] as string[], describe: 'override a parameter of data/params.json, as name=value (repeatable)' });
+}
+
+function intOption(name: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw);
+  if (!/^\d+$/.test(s)) throw new SpecError(`--${name} must be a non-negative integer, got '${s}'`);
+  return Number(s);
+}
+
+export function faultRequest(argv: { fault: string; site?: string; persistence?: string; 'arm-at'?: string; bit?: string }): FaultRequest | null {
+  const type = argv.fault;
+  if (type === 'none') {
+    if (argv.site || argv.persistence) throw new SpecError('--site and --persistence need a fault; --fault is none');
+    return null;
+  }
+  if (type !== 'random' && !FAULT_IDS.includes(type as FaultTypeId)) {
+    throw new SpecError(`unknown fault type '${type}'; valid: ${FAULT_IDS.join(', ')}, random, none`);
+  }
+  if (argv.persistence !== undefined && !PERSISTENCES.includes(argv.persistence as Persistence)) {
+    throw new SpecError(`unknown persistence '${argv.persistence}'; valid: ${PERSISTENCES.join(', ')}`);
+  }
+  return {
+    type: type as FaultTypeId | 'random',
+    site: argv.site,
+    persistence: argv.persistence as Persistence | undefined,
+    armAtUs: intOption('arm-at', argv['arm-at']),
+    bit: intOption('bit', argv.bit),
+  };
+}
+
+export function paramOverrides(list: readonly string[]): Partial<Params> {
+  const out: Record<string, number> = {};
+  for (const item of list) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(item);
+    if (!m) throw new SpecError(`--param takes name=value, got '${item}'`);
+    if (!(m[1] in DEFAULT_PARAMS)) throw new SpecError(`unknown parameter '${m[1]}'; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
+    const v = Number(m[2]);
+    if (!Number.isFinite(v)) throw new SpecError(`parameter ${m[1]} must be a number, got '${m[2]}'`);
+    out[m[1]] = v;
+  }
+  return out as Partial<Params>;
+}

@@ -1,0 +1,57 @@
+// Choosing a fault as the paper's injector did: a site among those the workload executes in
+// a fault-free run, a mutation that fits it, and a random time to plant it.
+import type { SiteCoverage } from '../sim/exec.js';
+import type { Rng } from '../sim/rng.js';
+import { FAULT_TYPES, FAULT_IDS, FaultSpec, FaultTypeId, Persistence, PERSISTENCES } from './types.js';
+import { SpecError } from '../trial/spec-error.js';
+
+/** What a user asks for; anything left out is drawn from the `fault` stream. */
+export interface FaultRequest {
+  type?: FaultTypeId | 'random';
+  site?: string;
+  persistence?: Persistence;
+  armAtUs?: number;
+  bit?: number;
+}
+
+/** A fault-free run of the workload: the sites it executed during the app's run (random
+ *  faults go there), every site it executed including boot (a named site may be any of
+ *  these), and the window in which faults are planted. */
+export interface Profile { sites: ReadonlyMap<string, SiteCoverage>; allSites: ReadonlyMap<string, SiteCoverage>; startUs: number; endUs: number }
+
+export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot = false): string[] {
+  const kinds = FAULT_TYPES.find((f) => f.id === type)!.sites;
+  return [...(includeBoot ? profile.allSites : profile.sites)].filter(([, c]) => kinds.includes(c.kind) && (type !== 'bad-param' || c.args > 0)).map(([s]) => s).sort();
+}
+
+export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, transientShare: number, armWindowShare: number): FaultSpec {
+  const type = pickType(req, profile, rng);
+  const sites = eligibleSites(type, profile, req.site !== undefined);
+  let site: string;
+  if (req.site !== undefined) {
+    if (!sites.includes(req.site)) {
+      throw new SpecError(`site '${req.site}' is not a ${type} site this workload executes; valid: ${sites.join(', ') || '(none)'}`);
+    }
+    site = req.site;
+  } else {
+    if (sites.length === 0) throw new SpecError(`no site for ${type} runs in this workload`);
+    site = rng.pick(sites);
+  }
+  const persistence = req.persistence ?? (rng.chance(transientShare) ? 'transient' : 'deterministic');
+  if (!PERSISTENCES.includes(persistence)) throw new SpecError(`unknown persistence '${persistence}'; valid: ${PERSISTENCES.join(', ')}`);
+  const armAtUs = req.armAtUs ?? rng.range(profile.startUs, profile.startUs + Math.floor((profile.endUs - profile.startUs) * armWindowShare));
+  const args = Math.max(1, profile.allSites.get(site)!.args);
+  const bit = req.bit ?? rng.int(args) * 32 + rng.int(32);
+  if (!Number.isInteger(armAtUs) || armAtUs < 0) throw new SpecError(`armAtUs must be a non-negative integer, got '${armAtUs}'`);
+  return { type, site, persistence, armAtUs, bit };
+}
+
+function pickType(req: FaultRequest, profile: Profile, rng: Rng): FaultTypeId {
+  if (req.type !== undefined && req.type !== 'random') {
+    if (!FAULT_IDS.includes(req.type)) throw new SpecError(`unknown fault type '${req.type}'; valid: ${FAULT_IDS.join(', ')}, random, none`);
+    return req.type;
+  }
+  const usable = FAULT_IDS.filter((t) => req.site === undefined ? eligibleSites(t, profile).length > 0 : eligibleSites(t, profile, true).includes(req.site!));
+  if (usable.length === 0) throw new SpecError(`no fault type fits site '${req.site}'`);
+  return rng.pick(usable);
+}

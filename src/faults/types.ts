@@ -1,0 +1,42 @@
+// The SWIFI fault types (after the Nooks injector): each is one mutation at one fault site.
+import type { SiteKind } from '../sim/exec.js';
+
+export type FaultTypeId =
+  | 'branch-invert' | 'branch-delete' | 'value-corrupt-src' | 'value-corrupt-dst' | 'pointer-corrupt'
+  | 'store-delete' | 'loop-off-by-one' | 'alloc-fail' | 'bad-param' | 'irq-lost';
+
+export type Persistence = 'transient' | 'deterministic';
+export const PERSISTENCES: readonly Persistence[] = ['transient', 'deterministic'];
+
+export interface FaultType {
+  id: FaultTypeId;
+  /** Kinds of site this mutation can be planted at. */
+  sites: readonly SiteKind[];
+  description: string;
+}
+
+export const FAULT_TYPES: readonly FaultType[] = [
+  { id: 'branch-invert', sites: ['branch'], description: 'inverted test condition' },
+  { id: 'branch-delete', sites: ['branch'], description: 'deleted conditional jump: the guarded block always runs' },
+  { id: 'value-corrupt-src', sites: ['load', 'ptr'], description: 'bit flip in a loaded (source) value' },
+  { id: 'value-corrupt-dst', sites: ['store'], description: 'bit flip in a store\'s destination address (a wild write)' },
+  { id: 'pointer-corrupt', sites: ['ptr'], description: 'bit flip in a loaded pointer' },
+  { id: 'store-delete', sites: ['store'], description: 'deleted store (an uninitialised or stale value)' },
+  { id: 'loop-off-by-one', sites: ['bound'], description: 'loop bound one too large' },
+  { id: 'alloc-fail', sites: ['alloc'], description: 'allocation returns NULL' },
+  { id: 'bad-param', sites: ['call'], description: 'bit flip in one argument of a kernel call' },
+  { id: 'irq-lost', sites: ['irq'], description: 'interrupt never reaches the handler' },
+];
+
+export const FAULT_IDS = FAULT_TYPES.map((f) => f.id);
+
+/** A fault fully resolved: replaying it needs nothing else. */
+export interface FaultSpec {
+  type: FaultTypeId;
+  site: string;
+  persistence: Persistence;
+  /** Virtual time at which the fault is planted. */
+  armAtUs: number;
+  /** Which bit a corruption flips (bit-flip types), or which argument (bad-param: arg * 32 + bit). */
+  bit: number;
+}
