@@ -7,7 +7,7 @@ const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 test('trial --json prints a record with the documented fields, identical twice', () => {
-  const args = ['trial', '--driver', 'e1000', '--app', 'remote-window', '--strategy', 'native', '--seed', '3', '--json'];
+  const args = ['trial', '--driver', 'e1000', '--app', 'remote-window', '--strategy', 'native', '--seed', '3', '--json', '--fault', 'none'];
   const a = run(...args), b = run(...args);
   assert.equal(a.status, 0, a.stderr);
   assert.equal(a.stdout, b.stdout);
@@ -18,7 +18,7 @@ test('trial --json prints a record with the documented fields, identical twice',
 });
 
 test('--trace prints the events that decided the outcome', () => {
-  const r = run('trial', '--driver', 'e1000', '--app', 'file-transfer', '--strategy', 'native', '--seed', '1', '--trace');
+  const r = run('trial', '--driver', 'e1000', '--app', 'file-transfer', '--strategy', 'native', '--seed', '1', '--trace', '--fault', 'none');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /trace:/);
   assert.match(r.stdout, /all bytes acknowledged/);

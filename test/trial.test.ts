@@ -7,7 +7,7 @@ for (const app of APPS) {
   test(`fault-free ${app.id} is correct under native for 50 seeds`, () => {
     const bad: string[] = [];
     for (let seed = 0; seed < 50; seed++) {
-      const r = runTrial({ driver: 'e1000', app: app.id, strategy: 'native', seed });
+      const r = runTrial({ driver: 'e1000', app: app.id, strategy: 'native', seed, fault: null });
       if (r.outcome !== 'correct') bad.push(`seed ${seed}: ${r.outcome} (${r.reason})`);
     }
     assert.deepEqual(bad, []);

@@ -8,7 +8,8 @@ import type { Scheduler } from '../sim/scheduler.js';
 import type { RngStreams } from '../sim/rng.js';
 import { FaultSpec } from './types.js';
 
-export interface Firing { atUs: number; instance: string; effect: string }
+/** One firing: when, in which instance and which load of it (reloads count up), and what changed. */
+export interface Firing { atUs: number; instance: string; load: number; effect: string }
 
 export interface FaultActivity {
   armedAtUs: number | null;
@@ -57,7 +58,7 @@ export class Injector implements SiteInterceptor {
     a.fired++;
     if (a.firstFiredUs === null) a.firstFiredUs = this.sched.now;
     if (a.firings.length < KEEP_FIRINGS) {
-      a.firings.push({ atUs: this.sched.now, instance: e.instance, effect });
+      a.firings.push({ atUs: this.sched.now, instance: e.instance, load: e.generation, effect });
       this.log('fault', `fired in ${e.instance} at ${e.site}: ${effect}`);
     }
   }

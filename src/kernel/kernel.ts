@@ -1,7 +1,7 @@
 // The simulated kernel: boots the address space, hosts driver instances in protection
 // domains, runs their entry points under Nooks-like isolation, and checks its own data.
 // It never knows which recovery strategy runs; whether isolation is on is its one switch.
-import { Scheduler } from '../sim/scheduler.js';
+import { Scheduler, EventHandle } from '../sim/scheduler.js';
 import { AddressSpace, Domain, Region, fnv1a, DMA } from '../sim/memory.js';
 import { RngStreams } from '../sim/rng.js';
 import { ExecContext, SiteCoverage, SiteInterceptor } from '../sim/exec.js';
@@ -107,6 +107,7 @@ export class Kernel {
     inst.destroyed = true;
     inst.failed = true;
     for (const [line, owner] of [...this.irqOwner]) if (owner === inst) this.freeIrq(inst, line);
+    this.delTimer(inst);
     const i = this.mem.regions.indexOf(inst.region);
     if (i >= 0) this.mem.regions.splice(i, 1);
     this.slots[inst.slot] = null;
@@ -165,6 +166,20 @@ export class Kernel {
 
   kfree(inst: DriverInstance, addr: number): void {
     if (!inst.heap.release(addr)) this.badParam('kfree', `0x${addr.toString(16)} is not an allocation of ${inst.name}`);
+  }
+
+  private readonly timers = new Map<DriverInstance, EventHandle>();
+
+  /** mod_timer: (re)arm the instance's timer; it dies with the instance. */
+  modTimer(inst: DriverInstance, delayUs: number, fn: () => void): void {
+    if (!Number.isInteger(delayUs) || delayUs <= 0 || delayUs > 60_000_000) this.badParam('mod_timer', `delay ${delayUs} us`);
+    this.timers.get(inst)?.cancel();
+    this.timers.set(inst, this.sched.schedule(delayUs, 'driver-timer', () => { this.timers.delete(inst); if (!inst.destroyed) fn(); }, 6));
+  }
+
+  delTimer(inst: DriverInstance): void {
+    this.timers.get(inst)?.cancel();
+    this.timers.delete(inst);
   }
 
   private readonly irqOwner = new Map<number, DriverInstance>();

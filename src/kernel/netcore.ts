@@ -29,6 +29,8 @@ export interface NetDeviceOps {
   getStats(): NetStats | null;
   txTimeout(): void;
   interrupt(): void;
+  /** The driver's own timer (set with modTimer) expired. */
+  timer(): void;
 }
 
 /** What a network driver may call in the kernel (bound to one instance). */
@@ -45,6 +47,9 @@ export interface NetKernelApi {
   publishMac(lo: number, hi: number): void;
   requestIrq(line: number): void;
   freeIrq(line: number): void;
+  /** Arm the driver's timer; the kernel calls ops.timer() when it expires. */
+  modTimer(delayUs: number): void;
+  delTimer(): void;
 }
 
 export type FrameHandler = (frame: Uint8Array) => void;
@@ -262,6 +267,8 @@ export class NetDevice {
       publishMac: (lo, hi) => { this.wr(ND.MAC_LO, lo); this.setField(ND.MAC_HI, hi); },
       requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
       freeIrq: (line) => k.freeIrq(inst, line),
+      modTimer: (delayUs) => k.modTimer(inst, delayUs, () => this.ops?.timer()),
+      delTimer: () => k.delTimer(inst),
     };
   }
 }

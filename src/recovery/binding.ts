@@ -36,6 +36,7 @@ export class NetBinding {
       getStats: () => call('get_stats', () => d.getStats(p), null),
       txTimeout: () => call('tx_timeout', () => d.txTimeout(p), undefined),
       interrupt: () => call('interrupt', () => d.interrupt(p), undefined),
+      timer: () => call('timer', () => d.timer(p), undefined),
     };
   }
 

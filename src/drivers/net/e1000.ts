@@ -11,7 +11,8 @@ import {
 import { NetDriver, NetDriverModule, ENOMEM, EINVAL, ENODEV } from './types.js';
 
 const MAGIC = 0xe1000e10;
-const RING = 16; // descriptors per ring (the real driver defaults to 256; scaled with the model)
+const RING = 16;
+const WATCHDOG_US = 2_000_000; // e1000_watchdog runs every 2 s // descriptors per ring (the real driver defaults to 256; scaled with the model)
 /** Adapter struct layout (byte offsets). */
 const A = {
   MAGIC: 0, OPEN: 4, MTU: 8, MAC_LO: 12, MAC_HI: 16,
@@ -107,6 +108,7 @@ class E1000 implements NetDriver {
     x.call('e1000.open.request_irq', [x.ld('e1000.open.irq', a + A.IRQ)], (line) => this.k.requestIrq(line));
     x.wrReg('e1000.open.ims', d, REG.IMS, ICR_TXDW | ICR_LSC | ICR_RXO | ICR_RXT0);
     x.st('e1000.open.mark_open', a + A.OPEN, 1);
+    x.call('e1000.open.mod_timer', [WATCHDOG_US], (us) => this.k.modTimer(us));
     const up = x.br('e1000.open.link_up', (x.rdReg('e1000.open.status', d, REG.STATUS) & STATUS_LU) !== 0);
     x.call('e1000.open.carrier', [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
     return 0;
@@ -114,6 +116,7 @@ class E1000 implements NetDriver {
 
   stop(a: number): number {
     const x = this.x, d = this.dev;
+    x.call('e1000.stop.del_timer', [], () => this.k.delTimer());
     x.wrReg('e1000.stop.imc', d, REG.IMC, 0xffffffff);
     x.wrReg('e1000.stop.rctl', d, REG.RCTL, 0);
     x.wrReg('e1000.stop.tctl', d, REG.TCTL, 0);
@@ -224,6 +227,15 @@ class E1000 implements NetDriver {
     x.wrReg('e1000.tx_timeout.reset', this.dev, REG.CTRL, CTRL_RST);
     this.open(a);
     x.call('e1000.tx_timeout.wake', [], () => this.k.wakeQueue());
+  }
+
+  /** e1000_watchdog: poll the link (a lost link interrupt is noticed here) and re-arm. */
+  timer(a: number): void {
+    const x = this.x;
+    if (!x.br('e1000.watchdog.open', x.ld('e1000.watchdog.read_open', a + A.OPEN) !== 0)) return;
+    const up = (x.rdReg('e1000.watchdog.status', this.dev, REG.STATUS) & STATUS_LU) !== 0;
+    x.call('e1000.watchdog.carrier', [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
+    x.call('e1000.watchdog.mod_timer', [WATCHDOG_US], (us) => this.k.modTimer(us));
   }
 
   interrupt(a: number): void {

@@ -16,6 +16,7 @@ export interface NetDriver {
   getStats(priv: number): NetStats;
   txTimeout(priv: number): void;
   interrupt(priv: number): void;
+  timer(priv: number): void;
 }
 
 export interface NetDriverModule {
