@@ -27,11 +27,8 @@ class FileTransfer implements App {
     const tx = c.hostStreams.sender(CHANNEL);
     const rx = c.peerStreams.receiver(CHANNEL);
     tx.onAbort = () => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); };
-    rx.onEnd = () => {
-      const data = rx.data();
-      this.remoteBytes = data.length;
-      this.remoteChecksum = fnv1a(data);
-    };
+    rx.onData = () => { this.remoteBytes = rx.bytes; };
+    rx.onEnd = () => { this.remoteChecksum = fnv1a(rx.data()); };
     tx.onAllAcked = () => { this.doneUs = c.k.now; c.k.log('app', 'file-transfer: all bytes acknowledged'); c.finish(); };
     const writeChunk = (): void => {
       if (this.aborted) return;
@@ -46,7 +43,7 @@ class FileTransfer implements App {
 
   verdict(): AppVerdict {
     if (this.aborted) return { outcome: 'app-failed', reason: 'scp: connection lost (stream aborted)' };
-    if (this.remoteChecksum === null) return { outcome: 'malfunction', reason: `transfer did not finish (${this.remoteBytes} bytes arrived)` };
+    if (this.remoteChecksum === null) return { outcome: 'malfunction', reason: `transfer stalled: ${this.remoteBytes} of ${this.file.length} bytes arrived` };
     if (this.remoteChecksum !== fnv1a(this.file) || this.remoteBytes !== this.file.length) {
       return { outcome: 'malfunction', reason: 'remote file checksum differs from the source' };
     }
