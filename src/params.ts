@@ -8,6 +8,9 @@ export interface Params {
   streamWindowSegments: number; streamSegmentBytes: number; trialDeadlineUs: number;
   maxConsecutiveRecoveries: number; recoveryQuietUs: number; appStartUs: number;
   transientShare: number; transientFireShare: number; maxEventsPerTrial: number; armWindowShare: number;
+  instructionNs: number; directCallNs: number; isolatedCrossingNs: number; tapNs: number; stackPacketNs: number;
+  copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number;
+  fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
 }
 
 const file = new URL('../../data/params.json', import.meta.url);

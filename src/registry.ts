@@ -7,10 +7,11 @@ import { remoteWindow } from './apps/remote-window.js';
 import type { AppModule } from './apps/types.js';
 import { native } from './recovery/native.js';
 import { restart } from './recovery/restart.js';
+import { shadow } from './recovery/shadow.js';
 import type { StrategyModule } from './recovery/types.js';
 
 export const DRIVERS: readonly NetDriverModule[] = [e1000];
 export const APPS: readonly AppModule[] = [fileTransfer, remoteWindow, networkAnalyzer];
-export const STRATEGIES: readonly StrategyModule[] = [native, restart];
+export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow];
 
 export function driverClassOf(_d: NetDriverModule): 'network' { return 'network'; }

@@ -9,6 +9,7 @@ import { FailureKind, MachineFault, SystemCrash } from '../sim/faults.js';
 import { Trace } from '../sim/trace.js';
 import { Params } from '../params.js';
 import { DriverHeap } from './heap.js';
+import { Cpu } from './cpu.js';
 import { SkbPool } from './skb.js';
 import * as L from './layout.js';
 
@@ -37,6 +38,7 @@ export interface FailureReport {
 
 export class Kernel {
   readonly sched = new Scheduler();
+  readonly cpu = new Cpu(this.sched);
   readonly mem = new AddressSpace();
   readonly kernelRegion: Region;
   readonly skbRegion: Region;
@@ -66,6 +68,13 @@ export class Kernel {
   }
 
   get now(): number { return this.sched.now; }
+  /** Driver instructions executed so far, over all instances (site executions). */
+  coverageTotal(): number {
+    let n = 0;
+    for (const c of this.coverage.values()) n += c.count;
+    return n;
+  }
+
   /** How many driver instances were loaded so far. */
   get loadCount(): number { return this.loads; }
   get isolation(): boolean { return this.mem.isolation; }
@@ -127,7 +136,9 @@ export class Kernel {
    */
   invoke<T>(inst: DriverInstance, entry: string, fn: () => T, failValue: T): T {
     if (inst.failed) return failValue;
-    inst.ctx.enter(this.params.callBudgetInstructions);
+    const ctx = inst.ctx;
+    ctx.enter(this.params.callBudgetInstructions);
+    const instr0 = ctx.instructions, calls0 = ctx.kernelCalls;
     try {
       return fn();
     } catch (e) {
@@ -136,7 +147,16 @@ export class Kernel {
         return failValue;
       }
       throw e;
+    } finally {
+      this.chargeDriverCall(ctx.instructions - instr0, ctx.kernelCalls - calls0);
     }
+  }
+
+  /** CPU for one kernel-to-driver call: the driver's instructions and every crossing it made. */
+  private chargeDriverCall(instructions: number, kernelCalls: number): void {
+    const p = this.params;
+    this.cpu.charge('driver', instructions * p.instructionNs);
+    this.cpu.charge('crossing', (1 + kernelCalls) * (this.isolation ? p.isolatedCrossingNs : p.directCallNs));
   }
 
   /** A detected driver failure (from an exception, a rejected kernel call, or a watchdog). */
@@ -202,7 +222,7 @@ export class Kernel {
 
   /** A device asserts its interrupt line; the handler runs after the delivery latency. */
   raiseIrq(line: number): void {
-    const latency = this.params.irqLatencyUs + this.rng.get('env/irq').int(this.params.irqJitterUs + 1);
+    const latency = this.params.irqLatencyUs + this.rng.get('env/irq').int(this.params.irqJitterUs + 1) + this.cpu.backlogUs();
     this.sched.schedule(latency, 'irq', () => {
       if (this.maskedIrqs.has(line)) return;
       this.irqHandlers.get(line)?.();

@@ -151,11 +151,13 @@ export class NetDevice {
   // ---- transmit -----------------------------------------------------------------------------
   /** Queue a frame for transmission; false if it was dropped here. */
   xmit(frame: Uint8Array): boolean {
-    if (!this.isUp || !this.carrier) { this.txDropped++; return false; }
+    if (!this.isUp) { this.txDropped++; return false; }
     const skb = this.k.skbs.alloc(OWNER_KERNEL);
     if (skb === 0) { this.txDropped++; return false; }
+    this.k.cpu.charge('stack', this.k.params.stackPacketNs + frame.length * this.k.params.copyNsPerByte);
     this.k.mem.writeBytes(skb, frame);
-    if (this.queueStopped || this.qdisc.length > 0) {
+    // Without carrier (link down, or resetting) frames wait in the queue, as in Linux.
+    if (!this.carrier || this.queueStopped || this.qdisc.length > 0) {
       if (this.qdisc.length >= this.k.params.qdiscFrames) { this.k.skbs.free(skb, OWNER_KERNEL); this.txDropped++; return false; }
       this.qdisc.push({ skb, len: frame.length });
       return true;
@@ -180,10 +182,15 @@ export class NetDevice {
   }
 
   private runQueue(): void {
-    while (!this.queueStopped && this.qdisc.length > 0 && this.isUp) {
+    while (!this.queueStopped && this.carrier && this.qdisc.length > 0 && this.isUp) {
       const { skb, len } = this.qdisc.shift()!;
       this.xmitOne(skb, len);
     }
+  }
+
+  /** Put a request back at the head of the queue (a recovery agent resubmitting it later). */
+  requeueFront(skb: number, len: number): void {
+    this.qdisc.unshift({ skb, len });
   }
 
   /** Drop everything queued (the interface went away). */
@@ -197,7 +204,7 @@ export class NetDevice {
    */
   private watchdog(): void {
     const stalled = this.isUp && this.carrier && this.queueStopped && this.k.now - this.transStartUs > this.k.params.txWatchdogUs;
-    if (!this.queueStopped) this.timeoutTried = false; // transmit is flowing again
+    if (this.txCompleted !== this.txCompletedAtTimeout) this.timeoutTried = false; // transmissions complete again
     if (stalled && this.driver) {
       if (this.k.isolation && this.timeoutTried) {
         this.k.driverFailed(this.driver, 'watchdog', 'transmit still stalled after tx_timeout', null, 'tx_timeout');
@@ -205,12 +212,15 @@ export class NetDevice {
         this.k.log('watchdog', 'transmit timed out; calling the driver\'s tx_timeout');
         this.timeoutTried = true;
         this.ops!.txTimeout();
+        this.txCompletedAtTimeout = this.txCompleted; // buffers the reset itself freed are no progress
       }
       this.transStartUs = this.k.now;
     }
     this.k.sched.schedule(this.k.params.watchdogPeriodUs, 'watchdog', () => this.watchdog(), 5);
   }
   private timeoutTried = false;
+  private txCompleted = 0;
+  private txCompletedAtTimeout = 0;
 
   // ---- receive ------------------------------------------------------------------------------
   onProtocol(ethertype: number, handler: FrameHandler): void { this.protocols.set(ethertype, handler); }
@@ -230,6 +240,7 @@ export class NetDevice {
   private softirq(): void {
     this.softirqPending = false;
     for (const { skb, len } of this.backlog.splice(0)) {
+      this.k.cpu.charge('stack', this.k.params.stackPacketNs + len * this.k.params.copyNsPerByte);
       const frame = this.k.mem.readBytes(skb, len);
       this.k.skbs.free(skb, OWNER_KERNEL);
       this.deliver(frame);
@@ -245,12 +256,15 @@ export class NetDevice {
       kmalloc: (size) => k.kmalloc(inst, size),
       kfree: (addr) => k.kfree(inst, addr),
       allocSkb: () => k.skbs.alloc(owner),
-      freeSkb: (skb) => { if (!k.skbs.free(skb, owner)) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst.name}`); },
+      freeSkb: (skb) => {
+        if (!k.skbs.free(skb, owner)) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst.name}`);
+        this.txCompleted++;
+      },
       netifRx: (skb, len) => {
         if (len < 14 || len > L.SKB_SLOT) k.badParam('netif_rx', `length ${len}`);
         if (!k.skbs.transfer(skb, owner, OWNER_KERNEL)) k.badParam('netif_rx', `0x${skb.toString(16)} not held by ${inst.name}`);
         this.backlog.push({ skb, len });
-        if (!this.softirqPending) { this.softirqPending = true; k.sched.schedule(0, 'net_rx_softirq', () => this.softirq(), 2); }
+        if (!this.softirqPending) { this.softirqPending = true; k.sched.schedule(k.cpu.backlogUs(), 'net_rx_softirq', () => this.softirq(), 2); }
       },
       stopQueue: () => { this.queueStopped = true; },
       wakeQueue: () => {

@@ -1,7 +1,7 @@
 // One loaded network driver instance and the isolation wrappers (Nooks' stubs) through which
 // the kernel calls it. Every strategy builds on this; none reaches into a driver's internals.
 import type { DriverInstance } from '../kernel/kernel.js';
-import { EIO, NetDeviceOps, NETDEV_TX_OK } from '../kernel/netcore.js';
+import { EIO, NetDeviceOps, NetKernelApi, NETDEV_TX_OK } from '../kernel/netcore.js';
 import { ownerOfSlot, OWNER_KERNEL } from '../kernel/skb.js';
 import type { NetDriver } from '../drivers/net/types.js';
 import type { NetWorld } from '../trial/world.js';
@@ -9,11 +9,12 @@ import type { NetWorld } from '../trial/world.js';
 export class NetBinding {
   private constructor(readonly world: NetWorld, readonly inst: DriverInstance, readonly drv: NetDriver, readonly priv: number) {}
 
-  /** Load a fresh instance and run its probe (as the kernel does at module load). */
-  static load(world: NetWorld): NetBinding {
+  /** Load a fresh instance and run its probe (as the kernel does at module load). A strategy
+   *  may tap the driver's calls into the kernel by wrapping its API. */
+  static load(world: NetWorld, tapApi: (api: NetKernelApi) => NetKernelApi = (a) => a): NetBinding {
     const { k, netdev } = world;
     const inst = k.createInstance(world.driver.id, k.freeSlot());
-    const drv = world.driver.create(inst.ctx, netdev.apiFor(inst), world.nic);
+    const drv = world.driver.create(inst.ctx, tapApi(netdev.apiFor(inst)), world.nic);
     netdev.driver = inst;
     const priv = k.invoke(inst, 'probe', () => drv.probe(), EIO);
     if (priv <= 0 && !inst.failed) k.log('load', `${inst.name} probe returned ${priv}`);

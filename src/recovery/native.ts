@@ -1,6 +1,6 @@
 // Linux-Native: no isolation. A driver fault is a kernel fault, and the system goes down.
 import { NetBinding } from './binding.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport, emptyLog } from './types.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, emptyReport } from './types.js';
 import type { NetWorld } from '../trial/world.js';
 
 class Native implements RecoveryStrategy {
@@ -9,9 +9,7 @@ class Native implements RecoveryStrategy {
   attach(world: NetWorld): void {
     world.netdev.ops = NetBinding.load(world).ops();
   }
-  report(): StrategyReport {
-    return { recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog() };
-  }
+  report(): StrategyReport { return emptyReport(); }
 }
 
 export const native: StrategyModule = { id: 'native', description: 'Linux-Native: no isolation; a driver failure crashes the system', create: () => new Native() };

@@ -3,7 +3,8 @@
 // (promiscuous mode, multicast, MTU) is gone. A user-mode agent brings the interface up.
 import { NetBinding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport, emptyLog } from './types.js';
+import { runPhases } from './phases.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, emptyReport } from './types.js';
 import type { NetWorld } from '../trial/world.js';
 import type { FailureReport } from '../kernel/kernel.js';
 
@@ -13,7 +14,7 @@ class Restart implements RecoveryStrategy {
   private world!: NetWorld;
   private binding!: NetBinding;
   private budget!: RetryBudget;
-  private readonly r: StrategyReport = { recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog() };
+  private readonly r: StrategyReport = emptyReport();
 
   attach(world: NetWorld): void {
     this.world = world;
@@ -34,20 +35,28 @@ class Restart implements RecoveryStrategy {
       return;
     }
     this.r.recoveriesAttempted++;
-    k.log('recovery', `restart: unloading ${f.instance.name}`);
-    this.binding.destroy();
-    netdev.flushQueue();
-    netdev.resetConfig();
-    this.binding = NetBinding.load(this.world);
-    netdev.ops = this.binding.ops();
-    const r = this.binding.healthy ? netdev.open() : -5;
-    if (r === 0 && this.binding.healthy) {
+    const p = k.params;
+    runPhases(k, [
+      { name: 'unload', fixedUs: p.recoveryStopUs, run: () => {
+        k.log('recovery', `restart: unloading ${f.instance.name}; its requests are lost`);
+        this.binding.destroy();
+        netdev.flushQueue();
+        netdev.resetConfig();
+        return true;
+      } },
+      { name: 'reload', fixedUs: p.moduleLoadUs, run: () => {
+        this.binding = NetBinding.load(this.world);
+        netdev.ops = this.binding.ops();
+        return this.binding.healthy;
+      } },
+      { name: 'ifup', fixedUs: 0, run: () => netdev.open() === 0 && this.binding.healthy },
+    ], this.r.phasesUs, () => {
       this.r.recoveriesSucceeded++;
       k.log('recovery', `restart: ${this.binding.inst.name} reloaded and up (boot configuration)`);
-    } else k.log('recovery', `restart: reload failed (${r})`);
+    });
   }
 
-  report(): StrategyReport { return { ...this.r, log: { ...this.r.log } }; }
+  report(): StrategyReport { return { ...this.r, log: { ...this.r.log }, phasesUs: { ...this.r.phasesUs } }; }
 }
 
 export const restart: StrategyModule = { id: 'restart', description: 'Linux-Nooks: isolate, unload and reload the driver; its state is lost', create: () => new Restart() };

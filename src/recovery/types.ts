@@ -9,6 +9,8 @@ export interface StrategyReport {
   recoveriesSucceeded: number;
   gaveUp: boolean;
   log: LogAccount;
+  /** Virtual time spent in each recovery phase, summed over recoveries (µs). */
+  phasesUs: Record<string, number>;
 }
 
 export interface RecoveryStrategy {
@@ -26,3 +28,4 @@ export interface StrategyModule {
 }
 
 export const emptyLog = (): LogAccount => ({ peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 });
+export const emptyReport = (): StrategyReport => ({ recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog(), phasesUs: {} });

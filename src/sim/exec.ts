@@ -41,6 +41,8 @@ export class ExecContext {
   readonly coverage: Map<string, SiteCoverage>;
   budgetLeft = 0;
   instructions = 0;
+  /** Calls into the kernel (each is a crossing out of the driver's domain). */
+  kernelCalls = 0;
   private readonly scratch: SiteExec;
 
   constructor(
@@ -104,6 +106,7 @@ export class ExecContext {
 
   /** A kernel call: the interceptor may corrupt an argument before the kernel sees it. */
   call<T>(site: string, args: number[], fn: (...args: number[]) => T): T {
+    this.kernelCalls++;
     const e = this.visit(site, 'call', 0, 0, args.slice());
     return fn(...e.args);
   }

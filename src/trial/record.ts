@@ -23,6 +23,10 @@ export interface TrialRecord {
   recoveryUs: number;
   downtimeUs: number;
   log: LogAccount;
+  /** Virtual time per recovery phase, summed (µs). */
+  recoveryPhasesUs: Record<string, number>;
+  /** Host CPU by component (µs) and utilisation over the run. */
+  cpu: Record<string, number>;
   fault: FaultRecord | null;
   app: Record<string, number>;
   virtualUs: number;

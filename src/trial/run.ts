@@ -14,6 +14,7 @@ import { resolveFault } from '../faults/select.js';
 import { Injector } from '../faults/injector.js';
 import type { App } from '../apps/types.js';
 import type { RecoveryStrategy } from '../recovery/types.js';
+import { CPU_COMPONENTS } from '../kernel/cpu.js';
 
 export interface TrialOptions { trace?: boolean }
 
@@ -78,6 +79,14 @@ function serviceGaps(w: NetWorld, endUs: number): { recoveryUs: number; downtime
   return { recoveryUs, downtimeUs };
 }
 
+function cpuSummary(w: NetWorld): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of CPU_COMPONENTS) out[`${c}Us`] = Math.round(w.k.cpu.ns[c] / 1000);
+  out.totalUs = Math.round(w.k.cpu.totalNs() / 1000);
+  out.utilization = w.k.now > 0 ? Math.round((1e4 * w.k.cpu.totalNs()) / 1000 / w.k.now) / 1e4 : 0;
+  return out;
+}
+
 function decide(w: NetWorld, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
   if (w.k.sched.budgetExceeded) return { outcome: 'harness-error', reason: `event budget of ${w.k.params.maxEventsPerTrial} exceeded at ${w.k.now} us` };
   if (injector && injector.activity.fired === 0) {
@@ -104,6 +113,8 @@ function buildRecord(spec: ResolvedSpec, w: NetWorld, strategy: RecoveryStrategy
     recoveries: { attempted: s.recoveriesAttempted, succeeded: s.recoveriesSucceeded, gaveUp: s.gaveUp },
     ...serviceGaps(w, k.now),
     log: s.log,
+    recoveryPhasesUs: s.phasesUs,
+    cpu: cpuSummary(w),
     fault,
     app: app.metrics(),
     virtualUs: k.now,

@@ -1,0 +1,24 @@
+// Linux-SD: isolation plus a shadow driver per class that conceals failures from the kernel
+// and applications (PAPER.md). The network class is implemented in shadow/net-shadow.ts.
+import { NetShadow } from './shadow/net-shadow.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport } from './types.js';
+import type { NetWorld } from '../trial/world.js';
+
+class Shadow implements RecoveryStrategy {
+  readonly id = 'shadow';
+  readonly isolation = true;
+  private shadow: NetShadow | null = null;
+  attach(world: NetWorld): void {
+    this.shadow = new NetShadow(world);
+    this.shadow.attach();
+  }
+  report(): StrategyReport { return this.shadow!.strategyReport(); }
+  /** Extra detail for the record: how the shadow proxied and what recovery cost. */
+  detail() { return { proxied: this.shadow!.proxied, logAppended: this.shadow!.log.appended }; }
+}
+
+export const shadow: StrategyModule = {
+  id: 'shadow',
+  description: 'Linux-SD: shadow driver logs state passively, proxies during recovery, restarts and replays',
+  create: () => new Shadow(),
+};
