@@ -1,5 +1,6 @@
 // The ids scripts and notebooks rely on (DESIGN.md section 6).
 import { e1000 } from './drivers/net/e1000.js';
+import { pcnet32 } from './drivers/net/pcnet32.js';
 import type { NetDriverModule } from './drivers/net/types.js';
 import { fileTransfer } from './apps/file-transfer.js';
 import { networkAnalyzer } from './apps/network-analyzer.js';
@@ -10,7 +11,7 @@ import { restart } from './recovery/restart.js';
 import { shadow } from './recovery/shadow.js';
 import type { StrategyModule } from './recovery/types.js';
 
-export const DRIVERS: readonly NetDriverModule[] = [e1000];
+export const DRIVERS: readonly NetDriverModule[] = [e1000, pcnet32];
 export const APPS: readonly AppModule[] = [fileTransfer, remoteWindow, networkAnalyzer];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow];
 

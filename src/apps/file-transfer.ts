@@ -1,41 +1,50 @@
-// scp-like: copy a file to the peer over a reliable stream. The app writes at a steady pace
-// (as scp is paced by encryption and disk) and checks the checksum the remote side computed.
+// scp-like: copy a file between the host and the peer over a reliable stream, then compare
+// checksums at the receiving end. By default the host sends, at a steady application pace
+// (scp is paced by encryption and disk); the workload parameters can make it receive, or
+// send as fast as the stream allows (netperf-like), for overhead measurements.
 import { fnv1a } from '../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict } from './types.js';
+import type { StreamSender, StreamReceiver } from '../net/stream.js';
 
-const FILE_BYTES = 384 * 1024;
 const CHUNK_BYTES = 16 * 1024;
-const CHUNK_INTERVAL_US = 4000; // about 4 MB/s application pace, with jitter (disk, CPU)
 const CHANNEL = 1;
 
 class FileTransfer implements App {
   private readonly file: Uint8Array;
+  private readonly receive: boolean;
   private written = 0;
-  private remoteChecksum: number | null = null;
-  private remoteBytes = 0;
+  private arrived = 0;
+  private receivedChecksum: number | null = null;
   private aborted = false;
   private doneUs = 0;
   private startUs = 0;
 
   constructor(private readonly c: NetAppContext) {
-    this.file = fillBytes(new Uint8Array(FILE_BYTES), c.rng.int(0x7fffffff));
+    const p = c.k.params;
+    this.file = fillBytes(new Uint8Array(p.fileTransferBytes), c.rng.int(0x7fffffff));
+    this.receive = p.fileTransferReceive !== 0;
   }
 
   start(): void {
     const c = this.c;
     this.startUs = c.k.now;
-    const tx = c.hostStreams.sender(CHANNEL);
-    const rx = c.peerStreams.receiver(CHANNEL);
+    const [tx, rx]: [StreamSender, StreamReceiver] = this.receive
+      ? [c.peerStreams.sender(CHANNEL), c.hostStreams.receiver(CHANNEL)]
+      : [c.hostStreams.sender(CHANNEL), c.peerStreams.receiver(CHANNEL)];
     tx.onAbort = () => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); };
-    rx.onData = () => { this.remoteBytes = rx.bytes; };
-    rx.onEnd = () => { this.remoteChecksum = fnv1a(rx.data()); };
+    rx.onData = () => { this.arrived = rx.bytes; };
+    rx.onEnd = () => { this.receivedChecksum = fnv1a(rx.data()); };
     tx.onAllAcked = () => { this.doneUs = c.k.now; c.k.log('app', 'file-transfer: all bytes acknowledged'); c.finish(); };
+    const paceBps = c.k.params.fileTransferPaceBytesPerSec;
+    if (paceBps <= 0) { tx.write(this.file); tx.close(); return; }
+    const intervalUs = (CHUNK_BYTES / paceBps) * 1e6;
     const writeChunk = (): void => {
       if (this.aborted) return;
       const chunk = this.file.subarray(this.written, this.written + CHUNK_BYTES);
       tx.write(chunk);
       this.written += chunk.length;
-      if (this.written < this.file.length) c.k.sched.schedule(CHUNK_INTERVAL_US / 2 + c.rng.int(CHUNK_INTERVAL_US), 'app-write', writeChunk);
+      // The pace jitters around its mean (disk and CPU), drawn from the workload stream.
+      if (this.written < this.file.length) c.k.sched.schedule(intervalUs / 2 + c.rng.int(Math.ceil(intervalUs)), 'app-write', writeChunk);
       else tx.close();
     };
     writeChunk();
@@ -43,11 +52,11 @@ class FileTransfer implements App {
 
   verdict(): AppVerdict {
     if (this.aborted) return { outcome: 'app-failed', reason: 'scp: connection lost (stream aborted)' };
-    if (this.remoteChecksum === null) return { outcome: 'malfunction', reason: `transfer stalled: ${this.remoteBytes} of ${this.file.length} bytes arrived` };
-    if (this.remoteChecksum !== fnv1a(this.file) || this.remoteBytes !== this.file.length) {
-      return { outcome: 'malfunction', reason: 'remote file checksum differs from the source' };
+    if (this.receivedChecksum === null) return { outcome: 'malfunction', reason: `transfer stalled: ${this.arrived} of ${this.file.length} bytes arrived` };
+    if (this.receivedChecksum !== fnv1a(this.file) || this.arrived !== this.file.length) {
+      return { outcome: 'malfunction', reason: 'the received file\'s checksum differs from the source' };
     }
-    return { outcome: 'correct', reason: 'remote file checksum matches' };
+    return { outcome: 'correct', reason: 'received file checksum matches' };
   }
 
   metrics(): Record<string, number> {
@@ -57,6 +66,6 @@ class FileTransfer implements App {
 
 export const fileTransfer: AppModule = {
   id: 'file-transfer', driverClass: 'network',
-  description: 'network file transfer (scp): copy a file to the peer; verify its checksum there',
+  description: 'network file transfer (scp): copy a file to (or from) the peer; verify its checksum at the receiver',
   create: (c) => new FileTransfer(c),
 };

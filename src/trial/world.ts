@@ -2,7 +2,7 @@
 import { Kernel } from '../kernel/kernel.js';
 import { NetDevice } from '../kernel/netcore.js';
 import { Wire } from '../devices/wire.js';
-import { NicDevice } from '../devices/nic.js';
+import type { NicModel } from '../devices/nic-model.js';
 import { PeerHost } from '../devices/peer.js';
 import { StreamHub, StreamParams } from '../net/stream.js';
 import { ETHERTYPE_STREAM, HOST_MAC, PEER_MAC, buildFrame, framePayload } from '../net/eth.js';
@@ -14,7 +14,7 @@ import type { NetDriverModule } from '../drivers/net/types.js';
 export interface NetWorld {
   k: Kernel;
   wire: Wire;
-  nic: NicDevice;
+  nic: NicModel;
   peer: PeerHost;
   netdev: NetDevice;
   driver: NetDriverModule;
@@ -27,7 +27,7 @@ export const NIC_IRQ = 11;
 export function buildNetWorld(params: Params, rng: RngStreams, trace: Trace, isolation: boolean, driver: NetDriverModule): NetWorld {
   const k = new Kernel(params, rng, trace, isolation);
   const wire = new Wire(k.sched, params.linkMbps, params.linkPropagationUs);
-  const nic = new NicDevice(k, `${driver.id}-nic0`, wire, 0, NIC_IRQ, HOST_MAC);
+  const nic = driver.createDevice(k, wire, 0, NIC_IRQ, HOST_MAC);
   const peer = new PeerHost(k, wire, 1);
   const netdev = new NetDevice(k, 0);
   const sp: StreamParams = {

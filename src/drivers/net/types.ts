@@ -2,7 +2,10 @@
 // recovery strategy's port) with the adapter pointer `priv` that probe returned.
 import type { ExecContext } from '../../sim/exec.js';
 import type { NetKernelApi, NetStats } from '../../kernel/netcore.js';
-import type { NicDevice } from '../../devices/nic.js';
+import type { NicModel } from '../../devices/nic-model.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Wire } from '../../devices/wire.js';
+import type { Mac } from '../../net/eth.js';
 
 export interface NetDriver {
   probe(): number;
@@ -22,7 +25,9 @@ export interface NetDriver {
 export interface NetDriverModule {
   id: string;
   description: string;
-  create(ctx: ExecContext, api: NetKernelApi, dev: NicDevice): NetDriver;
+  /** The device this driver drives (each driver knows its own hardware). */
+  createDevice(k: Kernel, wire: Wire, side: 0 | 1, irqLine: number, mac: Mac): NicModel;
+  create(ctx: ExecContext, api: NetKernelApi, dev: NicModel): NetDriver;
 }
 
 export const ENOMEM = -12, EINVAL = -22, ENODEV = -19;

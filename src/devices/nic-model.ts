@@ -1,0 +1,11 @@
+// What every simulated NIC offers the world: registers for its driver, an interrupt line,
+// and a way for the kernel to disable it when its driver is unloaded.
+import type { Mmio } from '../sim/exec.js';
+
+export interface NicModel extends Mmio {
+  readonly name: string;
+  readonly irqLine: number;
+  dmaErrors: number;
+  /** The kernel disabled the device (driver unloaded): no DMA, no interrupts. */
+  quiesce(): void;
+}
