@@ -1,5 +1,6 @@
 // Parameters of the simulated machine, read from data/params.json (each with its source).
 import { readFileSync } from 'node:fs';
+import { dataFile } from './paths.js';
 
 export interface Params {
   kernelTickUs: number; callBudgetInstructions: number; txWatchdogUs: number; watchdogPeriodUs: number;
@@ -13,7 +14,7 @@ export interface Params {
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
 }
 
-const file = new URL('../../data/params.json', import.meta.url);
+const file = dataFile('params.json');
 
 function load(): Params {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: number }>;
