@@ -1,7 +1,7 @@
 // The ids scripts and notebooks rely on (DESIGN.md section 6).
 import { e1000 } from './drivers/net/e1000.js';
 import { pcnet32 } from './drivers/net/pcnet32.js';
-import type { NetDriverModule } from './drivers/net/types.js';
+import type { DriverModule } from './drivers/types.js';
 import { fileTransfer } from './apps/file-transfer.js';
 import { networkAnalyzer } from './apps/network-analyzer.js';
 import { remoteWindow } from './apps/remote-window.js';
@@ -11,8 +11,7 @@ import { restart } from './recovery/restart.js';
 import { shadow } from './recovery/shadow.js';
 import type { StrategyModule } from './recovery/types.js';
 
-export const DRIVERS: readonly NetDriverModule[] = [e1000, pcnet32];
+export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32];
 export const APPS: readonly AppModule[] = [fileTransfer, remoteWindow, networkAnalyzer];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow];
 
-export function driverClassOf(_d: NetDriverModule): 'network' { return 'network'; }

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial } from '../src/trial/run.js';
-import { buildNetWorld } from '../src/trial/world.js';
+import { buildWorld } from '../src/trial/build-world.js';
+import type { NetWorld } from '../src/trial/net-world.js';
 import { RngStreams } from '../src/sim/rng.js';
 import { Trace } from '../src/sim/trace.js';
 import { DEFAULT_PARAMS } from '../src/params.js';
@@ -38,7 +39,7 @@ test('file-transfer keeps its checksum across a shadow recovery: sends answered 
 });
 
 function shadowWorld() {
-  const w = buildNetWorld(DEFAULT_PARAMS, new RngStreams(1), new Trace(false), true, DRIVERS.find((d) => d.id === 'e1000')!);
+  const w = buildWorld(DEFAULT_PARAMS, new RngStreams(1), new Trace(false), true, DRIVERS.find((d) => d.id === 'e1000')!) as NetWorld;
   const s = STRATEGIES.find((x) => x.id === 'shadow')!.create();
   s.attach(w);
   w.netdev.open();

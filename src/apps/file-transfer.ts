@@ -3,7 +3,7 @@
 // (scp is paced by encryption and disk); the workload parameters can make it receive, or
 // send as fast as the stream allows (netperf-like), for overhead measurements.
 import { fnv1a } from '../sim/memory.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict } from './types.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
 import type { StreamSender, StreamReceiver } from '../net/stream.js';
 
 const CHUNK_BYTES = 16 * 1024;
@@ -67,5 +67,5 @@ class FileTransfer implements App {
 export const fileTransfer: AppModule = {
   id: 'file-transfer', driverClass: 'network',
   description: 'network file transfer (scp): copy a file to (or from) the peer; verify its checksum at the receiver',
-  create: (c) => new FileTransfer(c),
+  create: (c) => new FileTransfer(netContext(c)),
 };

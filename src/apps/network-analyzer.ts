@@ -3,7 +3,7 @@
 // tolerance) and that what it captured is what was on the wire.
 import { fnv1a } from '../sim/memory.js';
 import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../net/eth.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict } from './types.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
 
 const DURATION_US = 3_000_000;
 const INTERVAL_US = 5000;          // 200 frames/s between two other hosts
@@ -71,5 +71,5 @@ class NetworkAnalyzer implements App {
 export const networkAnalyzer: AppModule = {
   id: 'network-analyzer', driverClass: 'network',
   description: 'network analyzer (ethereal): sniff traffic between other hosts in promiscuous mode',
-  create: (c) => new NetworkAnalyzer(c),
+  create: (c) => new NetworkAnalyzer(netContext(c)),
 };

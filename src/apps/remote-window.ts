@@ -1,7 +1,7 @@
 // vnc-like: the peer (the viewer) sends input events; the app answers each with a screen
 // update. The viewer checks every update's contents and how long it took.
 import { fnv1a } from '../sim/memory.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict } from './types.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
 
 const REQUESTS = 30;
 const REQUEST_INTERVAL_US = 100_000;
@@ -81,5 +81,5 @@ class RemoteWindow implements App {
 export const remoteWindow: AppModule = {
   id: 'remote-window', driverClass: 'network',
   description: 'remote window manager (vnc): answer viewer input with screen updates within a latency bound',
-  create: (c) => new RemoteWindow(c),
+  create: (c) => new RemoteWindow(netContext(c)),
 };

@@ -4,6 +4,9 @@ import type { NetDevice } from '../kernel/netcore.js';
 import type { PeerHost } from '../devices/peer.js';
 import type { StreamHub } from '../net/stream.js';
 import type { Rng } from '../sim/rng.js';
+import type { World } from '../trial/world.js';
+import type { NetWorld } from '../trial/net-world.js';
+import type { DriverClass } from '../kernel/class-core.js';
 
 export type AppOutcome = 'correct' | 'malfunction' | 'app-failed';
 
@@ -28,11 +31,23 @@ export interface App {
   metrics(): Record<string, number>;
 }
 
+/** What every app gets: the world of its driver class, its workload stream, and a way to say it is done. */
+export interface AppContext {
+  world: World;
+  rng: Rng;
+  finish(): void;
+}
+
 export interface AppModule {
   id: string;
-  driverClass: 'network';
+  driverClass: DriverClass;
   description: string;
-  create(ctx: NetAppContext): App;
+  create(ctx: AppContext): App;
+}
+
+export function netContext(c: AppContext): NetAppContext {
+  const w = c.world as NetWorld;
+  return { k: w.k, netdev: w.netdev, peer: w.peer, hostStreams: w.hostStreams, peerStreams: w.peerStreams, rng: c.rng, finish: c.finish };
 }
 
 /** Fast deterministic bytes from a seed (xorshift32), for file contents and payloads. */

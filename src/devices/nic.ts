@@ -4,7 +4,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import type { NicModel } from './nic-model.js';
+import type { DeviceModel } from './device-model.js';
 import { Wire } from './wire.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 
@@ -29,7 +29,7 @@ const DESC_FETCH_US = 1;
 /** Multicast hash as e1000 computes it (12 bits of the address; 8 words x 32 bits here). */
 export function mtaBit(m: Mac): number { return ((m.hi >>> 4) ^ (m.lo >>> 24)) & 0xff; }
 
-export class NicDevice implements NicModel {
+export class NicDevice implements DeviceModel {
   private readonly regs = new Uint32Array(NREGS);
   private txBusy = false;
   private resetEpoch = 0;

@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import { Wire } from './wire.js';
-import { NicModel } from './nic-model.js';
+import type { DeviceModel } from './device-model.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 import { mtaBit } from './nic.js';
 
@@ -27,7 +27,7 @@ export const BUFFER_BYTES = 1536;
 /** Logical-address-filter bit for a multicast address (64-bit filter). */
 export const ladrfBit = (m: Mac): number => mtaBit(m) & 63;
 
-export class PcnetDevice implements NicModel {
+export class PcnetDevice implements DeviceModel {
   private rap = 0;
   private csr0 = CSR0_STOP;
   private readonly csr = new Uint32Array(128);

@@ -6,6 +6,7 @@ import { Mac, frameDst, frameType, macEq, BROADCAST } from '../net/eth.js';
 import type { Kernel, DriverInstance } from './kernel.js';
 import { OWNER_KERNEL, ownerOfSlot } from './skb.js';
 import * as L from './layout.js';
+import type { ClassCore } from './class-core.js';
 
 export const NETDEV_TX_OK = 0;
 export const NETDEV_TX_BUSY = 1;
@@ -54,7 +55,16 @@ export interface NetKernelApi {
 
 export type FrameHandler = (frame: Uint8Array) => void;
 
-export class NetDevice {
+/** Entry points with what a call to a failed driver returns. */
+export const NET_ENTRY_POINTS: Readonly<Record<keyof NetDeviceOps, unknown>> = {
+  open: EIO, stop: EIO, startXmit: EIO, setMacAddress: EIO, setMulticastList: EIO, changeMtu: EIO,
+  getStats: null, txTimeout: undefined, interrupt: undefined, timer: undefined,
+};
+
+export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
+  readonly cls = 'network';
+  readonly observesService = true;
+  readonly entryPoints = NET_ENTRY_POINTS;
   readonly addr: number;
   /** Set by the recovery strategy: how the kernel reaches the driver. */
   ops: NetDeviceOps | null = null;
@@ -70,8 +80,8 @@ export class NetDevice {
   private readonly taps: FrameHandler[] = [];
   private seal = 0;
   txDropped = 0;
-  /** When the carrier came up (downtime is measured from a failure to the next of these). */
-  readonly carrierUpUs: number[] = [];
+  /** When the carrier came up: the interface is in service again. */
+  readonly inServiceUs: number[] = [];
 
   constructor(private readonly k: Kernel, readonly index: number) {
     this.addr = L.NETDEV_BASE + index * L.NETDEV_STRIDE;
@@ -188,6 +198,24 @@ export class NetDevice {
     }
   }
 
+  // ---- what recovery strategies need of the class (ClassCore) -----------------------------
+  reclaim(inst: DriverInstance): number[] {
+    const owner = ownerOfSlot(inst.slot);
+    const skbs = this.k.skbs.heldBy(owner);
+    for (const s of skbs) this.k.skbs.transfer(s, owner, OWNER_KERNEL);
+    return skbs;
+  }
+
+  release(skbs: number[]): void { for (const s of skbs) this.k.skbs.free(s, OWNER_KERNEL); }
+
+  unregister(): void {
+    this.flushQueue();
+    this.resetConfig();
+  }
+
+  /** The boot scripts (or Nooks' user-mode agent) bring the interface up: ifup. */
+  bringUp(): number { return this.open(); }
+
   /** Put a request back at the head of the queue (a recovery agent resubmitting it later). */
   requeueFront(skb: number, len: number): void {
     this.qdisc.unshift({ skb, len });
@@ -273,7 +301,7 @@ export class NetDevice {
         k.sched.schedule(0, 'net_tx_action', () => this.runQueue(), 3);
       },
       setCarrier: (on) => {
-        if (on && !this.carrier) { this.carrierUpUs.push(k.now); k.log('netdev', 'carrier on'); }
+        if (on && !this.carrier) { this.inServiceUs.push(k.now); k.log('netdev', 'carrier on'); }
         if (!on && this.carrier) k.log('netdev', 'carrier off');
         this.carrier = on;
         if (on) k.sched.schedule(0, 'net_tx_action', () => this.runQueue(), 3);

@@ -1,13 +1,13 @@
 // Linux-Native: no isolation. A driver fault is a kernel fault, and the system goes down.
-import { NetBinding } from './binding.js';
+import { Binding } from './binding.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, emptyReport } from './types.js';
-import type { NetWorld } from '../trial/world.js';
+import type { World } from '../trial/world.js';
 
 class Native implements RecoveryStrategy {
   readonly id = 'native';
   readonly isolation = false;
-  attach(world: NetWorld): void {
-    world.netdev.ops = NetBinding.load(world).ops();
+  attach(world: World): void {
+    world.core.ops = Binding.load(world).ops();
   }
   report(): StrategyReport { return emptyReport(); }
 }

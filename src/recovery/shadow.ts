@@ -2,14 +2,15 @@
 // and applications (PAPER.md). The network class is implemented in shadow/net-shadow.ts.
 import { NetShadow } from './shadow/net-shadow.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport } from './types.js';
-import type { NetWorld } from '../trial/world.js';
+import type { World } from '../trial/world.js';
+import type { NetWorld } from '../trial/net-world.js';
 
 class Shadow implements RecoveryStrategy {
   readonly id = 'shadow';
   readonly isolation = true;
   private shadow: NetShadow | null = null;
-  attach(world: NetWorld): void {
-    this.shadow = new NetShadow(world);
+  attach(world: World): void {
+    this.shadow = new NetShadow(world as NetWorld);
     this.shadow.attach();
   }
   report(): StrategyReport { return this.shadow!.strategyReport(); }

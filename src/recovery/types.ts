@@ -1,6 +1,6 @@
 // A recovery strategy sits on the kernel-driver interface: it loads the driver, gives the
 // kernel the ops it calls (so it sees every call both ways), and is told of each failure.
-import type { NetWorld } from '../trial/world.js';
+import type { World } from '../trial/world.js';
 
 export interface LogAccount { peakEntries: number; peakBytes: number; atFailureEntries: number; atFailureBytes: number }
 
@@ -11,13 +11,15 @@ export interface StrategyReport {
   log: LogAccount;
   /** Virtual time spent in each recovery phase, summed over recoveries (µs). */
   phasesUs: Record<string, number>;
+  /** When each successful recovery completed. */
+  restoredAtUs: number[];
 }
 
 export interface RecoveryStrategy {
   readonly id: string;
   /** The one switch a strategy sets in the kernel. */
   readonly isolation: boolean;
-  attach(world: NetWorld): void;
+  attach(world: World): void;
   report(): StrategyReport;
 }
 
@@ -28,4 +30,4 @@ export interface StrategyModule {
 }
 
 export const emptyLog = (): LogAccount => ({ peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 });
-export const emptyReport = (): StrategyReport => ({ recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog(), phasesUs: {} });
+export const emptyReport = (): StrategyReport => ({ recoveriesAttempted: 0, recoveriesSucceeded: 0, gaveUp: false, log: emptyLog(), phasesUs: {}, restoredAtUs: [] });

@@ -94,6 +94,16 @@ export class ExecContext {
     if (!e.skip) this.mem.write32(e.addr, e.value, this.domain, site);
   }
 
+  /** Copy `len` bytes (a memcpy: one store site whose destination, or the whole copy, a
+   *  fault can change). Costs an instruction per word. */
+  copy(site: string, dst: number, src: number, len: number): void {
+    this.step(site, len >>> 2);
+    const e = this.visit(site, 'store', len, dst, []);
+    if (e.skip) return;
+    const data = this.mem.readBytes(src, len, site);
+    this.mem.writeBytes(e.addr, data, this.domain, site);
+  }
+
   /** A data-dependent branch: returns the (possibly mutated) condition. */
   br(site: string, cond: boolean): boolean {
     return this.visit(site, 'branch', cond ? 1 : 0, 0, []).value !== 0;

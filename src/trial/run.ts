@@ -6,14 +6,15 @@ import { Trace } from '../sim/trace.js';
 import { SystemCrash } from '../sim/faults.js';
 import type { SiteCoverage } from '../sim/exec.js';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
-import { buildNetWorld, NetWorld } from './world.js';
+import type { World } from './world.js';
+import { buildWorld } from './build-world.js';
 import { resolveSpec, replayCommand, TrialSpec, ResolvedSpec } from './spec.js';
 import { TrialRecord, Outcome, FaultRecord } from './record.js';
 import { profileFor } from './profile.js';
 import { resolveFault } from '../faults/select.js';
 import { Injector } from '../faults/injector.js';
 import type { App } from '../apps/types.js';
-import type { RecoveryStrategy } from '../recovery/types.js';
+import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
 
 export interface TrialOptions { trace?: boolean }
@@ -38,15 +39,14 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   const rng = new RngStreams(spec.seed);
   const trace = new Trace(opts.trace ?? false);
   const strategy = STRATEGIES.find((s) => s.id === spec.strategy)!.create();
-  const w = buildNetWorld(spec.params, rng, trace, strategy.isolation, DRIVERS.find((d) => d.id === spec.driver)!);
+  const w = buildWorld(spec.params, rng, trace, strategy.isolation, DRIVERS.find((d) => d.id === spec.driver)!);
   const injector = spec.fault
     ? new Injector(spec.fault, w.k.sched, rng, spec.params.transientFireShare, (kind, msg) => w.k.log(kind, msg), () => w.k.loadCount)
     : null;
   w.k.interceptor = injector;
   let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
-    k: w.k, netdev: w.netdev, peer: w.peer, hostStreams: w.hostStreams, peerStreams: w.peerStreams,
-    rng: rng.get('workload'), finish: () => { appDone = true; w.k.sched.stop(); },
+    world: w, rng: rng.get('workload'), finish: () => { appDone = true; w.k.sched.stop(); },
   });
   let before = new Map<string, SiteCoverage>();
   if (opts.coverageAtUs !== undefined) {
@@ -60,26 +60,29 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   return { record, coverage: { endUs: w.k.now, before, after: w.k.coverage } };
 }
 
-function boot(w: NetWorld, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec): void {
+function boot(w: World, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec): void {
   strategy.attach(w);
-  const r = w.netdev.open(); // the boot scripts bring the interface up
-  if (r !== 0) w.k.log('boot', `interface failed to come up (${r})`);
+  const r = w.core.bringUp(); // the boot scripts bring the device up
+  if (r !== 0) w.k.log('boot', `device failed to come up (${r})`);
   w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => app.start());
 }
 
 /** Out of service from each detected failure until the interface carried traffic again
  *  (recovery: only failures that came back; downtime: all, to the end of the run if never). */
-function serviceGaps(w: NetWorld, endUs: number): { recoveryUs: number; downtimeUs: number } {
+function serviceGaps(w: World, s: StrategyReport, endUs: number): { recoveryUs: number; downtimeUs: number } {
+  // A class that observes service itself (network: carrier) says when the device is back;
+  // otherwise the end of a recovery is the time it is back.
+  const back = w.core.observesService ? w.core.inServiceUs : s.restoredAtUs;
   let recoveryUs = 0, downtimeUs = 0;
   for (const f of w.k.failures) {
-    const up = w.netdev.carrierUpUs.find((t) => t >= f.atUs);
+    const up = back.find((t: number) => t >= f.atUs);
     if (up !== undefined) recoveryUs += up - f.atUs;
     downtimeUs += (up ?? endUs) - f.atUs;
   }
   return { recoveryUs, downtimeUs };
 }
 
-function cpuSummary(w: NetWorld): Record<string, number> {
+function cpuSummary(w: World): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of CPU_COMPONENTS) out[`${c}Us`] = Math.round(w.k.cpu.ns[c] / 1000);
   out.totalUs = Math.round(w.k.cpu.totalNs() / 1000);
@@ -87,7 +90,7 @@ function cpuSummary(w: NetWorld): Record<string, number> {
   return out;
 }
 
-function decide(w: NetWorld, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
+function decide(w: World, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
   if (w.k.sched.budgetExceeded) return { outcome: 'harness-error', reason: `event budget of ${w.k.params.maxEventsPerTrial} exceeded at ${w.k.now} us` };
   if (injector && injector.activity.fired === 0) {
     return { outcome: 'not-activated', reason: injector.activity.armedAtUs === null ? 'the run ended before the fault armed' : 'the faulty site never ran after the fault armed' };
@@ -97,7 +100,7 @@ function decide(w: NetWorld, app: App, appDone: boolean, injector: Injector | nu
   return { outcome: v.outcome, reason: appDone ? v.reason : `${v.reason} (not finished by the deadline)` };
 }
 
-function buildRecord(spec: ResolvedSpec, w: NetWorld, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace, injector: Injector | null): TrialRecord {
+function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace, injector: Injector | null): TrialRecord {
   const k = w.k;
   const { outcome, reason } = decide(w, app, appDone, injector);
   const s = strategy.report();
@@ -111,7 +114,7 @@ function buildRecord(spec: ResolvedSpec, w: NetWorld, strategy: RecoveryStrategy
     detected: first ? { kind: first.kind, atUs: first.atUs, site: first.site, entry: first.entry, message: first.message } : null,
     failures: k.failures.length,
     recoveries: { attempted: s.recoveriesAttempted, succeeded: s.recoveriesSucceeded, gaveUp: s.gaveUp },
-    ...serviceGaps(w, k.now),
+    ...serviceGaps(w, s, k.now),
     log: s.log,
     recoveryPhasesUs: s.phasesUs,
     cpu: cpuSummary(w),

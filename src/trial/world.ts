@@ -1,43 +1,15 @@
-// Everything one network trial runs on: kernel, wire, NIC, peer host, interface, streams.
+// What one trial runs on. Every class has a kernel, a device, the driver module and the
+// class's kernel core; each class adds what its applications need.
 import { Kernel } from '../kernel/kernel.js';
-import { NetDevice } from '../kernel/netcore.js';
-import { Wire } from '../devices/wire.js';
-import type { NicModel } from '../devices/nic-model.js';
-import { PeerHost } from '../devices/peer.js';
-import { StreamHub, StreamParams } from '../net/stream.js';
-import { ETHERTYPE_STREAM, HOST_MAC, PEER_MAC, buildFrame, framePayload } from '../net/eth.js';
-import { RngStreams } from '../sim/rng.js';
-import { Trace } from '../sim/trace.js';
-import { Params } from '../params.js';
-import type { NetDriverModule } from '../drivers/net/types.js';
+import type { ClassCore, DriverClass } from '../kernel/class-core.js';
+import type { DeviceModel } from '../devices/device-model.js';
+import type { DriverModule } from '../drivers/types.js';
 
-export interface NetWorld {
+export interface World {
   k: Kernel;
-  wire: Wire;
-  nic: NicModel;
-  peer: PeerHost;
-  netdev: NetDevice;
-  driver: NetDriverModule;
-  hostStreams: StreamHub;
-  peerStreams: StreamHub;
-}
-
-export const NIC_IRQ = 11;
-
-export function buildNetWorld(params: Params, rng: RngStreams, trace: Trace, isolation: boolean, driver: NetDriverModule): NetWorld {
-  const k = new Kernel(params, rng, trace, isolation);
-  const wire = new Wire(k.sched, params.linkMbps, params.linkPropagationUs);
-  const nic = driver.createDevice(k, wire, 0, NIC_IRQ, HOST_MAC);
-  const peer = new PeerHost(k, wire, 1);
-  const netdev = new NetDevice(k, 0);
-  const sp: StreamParams = {
-    initialRtoUs: params.streamInitialRtoUs, maxRtoUs: params.streamMaxRtoUs, maxRetries: params.streamMaxRetries,
-    window: params.streamWindowSegments, segmentBytes: params.streamSegmentBytes,
-  };
-  const log = (kind: string, msg: string) => k.log(kind, msg);
-  const hostStreams = new StreamHub({ sched: k.sched, log, send: (s) => netdev.xmit(buildFrame(PEER_MAC, netdev.mac, ETHERTYPE_STREAM, s)) }, sp);
-  const peerStreams = new StreamHub({ sched: k.sched, log: (kind, msg) => k.log(`peer-${kind}`, msg), send: (s) => { peer.send(HOST_MAC, ETHERTYPE_STREAM, s); return true; } }, sp);
-  netdev.onProtocol(ETHERTYPE_STREAM, (f) => hostStreams.deliver(framePayload(f)));
-  peer.on(ETHERTYPE_STREAM, (p) => peerStreams.deliver(p));
-  return { k, wire, nic, peer, netdev, driver, hostStreams, peerStreams };
+  cls: DriverClass;
+  driver: DriverModule;
+  device: DeviceModel;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  core: ClassCore<any, any>;
 }

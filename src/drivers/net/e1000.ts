@@ -311,6 +311,7 @@ class E1000 implements NetDriver {
 
 export const e1000: NetDriverModule = {
   id: 'e1000',
+  cls: 'network',
   description: 'Intel PRO/1000-like gigabit NIC (network class)',
   createDevice: (k, wire, side, irq, mac) => new NicDevice(k, 'e1000-nic0', wire, side, irq, mac),
   create: (ctx, api, dev) => new E1000(ctx, api, dev as NicDevice),

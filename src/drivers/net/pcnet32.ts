@@ -6,7 +6,7 @@
 import type { ExecContext } from '../../sim/exec.js';
 import type { NetKernelApi, NetStats } from '../../kernel/netcore.js';
 import { ND, IFF_PROMISC, NETDEV_TX_BUSY, NETDEV_TX_OK } from '../../kernel/netcore.js';
-import type { NicModel } from '../../devices/nic-model.js';
+import type { DeviceModel } from '../../devices/device-model.js';
 import {
   PcnetDevice, PORT, CSR0_INIT, CSR0_STRT, CSR0_STOP, CSR0_TDMD, CSR0_IENA, CSR0_IDON, CSR0_TINT, CSR0_RINT, CSR0_MISS,
   BCR4_LNKST, MODE_PROM, IB, DESC, OWN, ERR, STP, ENP, BUFFER_BYTES, ladrfBit,
@@ -330,7 +330,8 @@ class Pcnet32 implements NetDriver {
 
 export const pcnet32: NetDriverModule = {
   id: 'pcnet32',
+  cls: 'network',
   description: 'AMD PCnet32-like NIC: init block, OWN-bit descriptors, indirect registers (network class)',
   createDevice: (k, wire: Wire, side, irq, mac) => new PcnetDevice(k, 'pcnet32-nic0', wire, side, irq, mac),
-  create: (ctx, api, dev: NicModel) => new Pcnet32(ctx, api, dev as PcnetDevice),
+  create: (ctx, api, dev: DeviceModel) => new Pcnet32(ctx, api, dev as PcnetDevice),
 };

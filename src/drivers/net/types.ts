@@ -2,7 +2,8 @@
 // recovery strategy's port) with the adapter pointer `priv` that probe returned.
 import type { ExecContext } from '../../sim/exec.js';
 import type { NetKernelApi, NetStats } from '../../kernel/netcore.js';
-import type { NicModel } from '../../devices/nic-model.js';
+import type { DeviceModel } from '../../devices/device-model.js';
+import type { DriverModule } from '../types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Wire } from '../../devices/wire.js';
 import type { Mac } from '../../net/eth.js';
@@ -22,12 +23,11 @@ export interface NetDriver {
   timer(priv: number): void;
 }
 
-export interface NetDriverModule {
-  id: string;
-  description: string;
+export interface NetDriverModule extends DriverModule {
+  cls: 'network';
   /** The device this driver drives (each driver knows its own hardware). */
-  createDevice(k: Kernel, wire: Wire, side: 0 | 1, irqLine: number, mac: Mac): NicModel;
-  create(ctx: ExecContext, api: NetKernelApi, dev: NicModel): NetDriver;
+  createDevice(k: Kernel, wire: Wire, side: 0 | 1, irqLine: number, mac: Mac): DeviceModel;
+  create(ctx: ExecContext, api: NetKernelApi, dev: DeviceModel): NetDriver;
 }
 
-export const ENOMEM = -12, EINVAL = -22, ENODEV = -19;
+export { ENOMEM, EINVAL, ENODEV } from '../types.js';

@@ -4,13 +4,13 @@
 // Passive mode: taps call the driver, then log what changes its abstract state.
 // Active mode (during recovery): taps answer for the driver (busy, drop, from the log, queue).
 // Recovery: stop and release, reinitialise as the kernel would, replay, resubmit, reopen.
-import { NetBinding } from '../binding.js';
+import { Binding } from '../binding.js';
 import { RetryBudget } from '../retry-budget.js';
 import { runPhases } from '../phases.js';
 import { ShadowLog } from './log.js';
 import { EIO, NETDEV_TX_BUSY, NETDEV_TX_OK, NetDeviceOps, NetKernelApi, NetStats, MAX_MC } from '../../kernel/netcore.js';
 import { OWNER_KERNEL, ownerOfSlot } from '../../kernel/skb.js';
-import type { NetWorld } from '../../trial/world.js';
+import type { NetWorld } from '../../trial/net-world.js';
 import type { FailureReport } from '../../kernel/kernel.js';
 import { StrategyReport, emptyReport } from '../types.js';
 
@@ -27,7 +27,7 @@ const addStats = (a: NetStats, b: NetStats): NetStats => ({
 export class NetShadow {
   readonly log = new ShadowLog();
   private mode: Mode = 'passive';
-  private binding!: NetBinding;
+  private binding!: Binding;
   private budget!: RetryBudget;
   /** Counters the application read before a restart reset them in the driver. */
   private statsOffset: NetStats = ZERO_STATS;
@@ -40,13 +40,13 @@ export class NetShadow {
   attach(): void {
     const { k } = this.world;
     this.budget = new RetryBudget(k.params.maxConsecutiveRecoveries, k.params.recoveryQuietUs);
-    this.binding = NetBinding.load(this.world, (api) => this.tapApi(api));
+    this.binding = Binding.load(this.world, this.tap);
     this.world.netdev.ops = this.taps();
     k.onDriverFailure = (f) => this.recover(f);
   }
 
   private get k() { return this.world.k; }
-  private get drv(): NetDeviceOps { return this.binding.ops(); }
+  private get drv(): NetDeviceOps { return this.binding.ops<NetDeviceOps>(); }
   private get failedNow(): boolean { return this.binding.inst.failed; }
 
   // ---- taps: the kernel's calls into the driver ----------------------------------------------
@@ -121,6 +121,8 @@ export class NetShadow {
   }
 
   // ---- taps: the driver's calls into the kernel -----------------------------------------------
+  private readonly tap = <A extends object>(api: A): A => this.tapApi(api as unknown as NetKernelApi) as unknown as A;
+
   private tapApi(api: NetKernelApi): NetKernelApi {
     return {
       ...api,
@@ -154,6 +156,7 @@ export class NetShadow {
     ], this.report.phasesUs, () => {
       this.mode = 'passive';
       this.report.recoveriesSucceeded++;
+      this.report.restoredAtUs.push(k.now);
       k.log('recovery', `shadow: ${this.binding.inst.name} recovered; replayed configuration, resubmitted ${pending.length} requests; taps reopened`);
       this.world.netdev.apiFor(this.binding.inst).wakeQueue();
     });
@@ -175,7 +178,7 @@ export class NetShadow {
   /** Reinitialise: load a fresh instance and probe it, as the kernel does at module load. */
   private reinit(): boolean {
     this.reiniting = true;
-    try { this.binding = NetBinding.load(this.world, (api) => this.tapApi(api)); } finally { this.reiniting = false; }
+    try { this.binding = Binding.load(this.world, this.tap); } finally { this.reiniting = false; }
     if (!this.binding.healthy) { if (!this.failedNow) this.giveUp(); return false; }
     return true;
   }
@@ -226,7 +229,7 @@ export class NetShadow {
   }
 
   strategyReport(): StrategyReport {
-    return { ...this.report, log: { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes }, phasesUs: { ...this.report.phasesUs } };
+    return { ...this.report, log: { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes }, phasesUs: { ...this.report.phasesUs }, restoredAtUs: [...this.report.restoredAtUs] };
   }
 }
 

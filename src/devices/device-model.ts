@@ -1,8 +1,8 @@
-// What every simulated NIC offers the world: registers for its driver, an interrupt line,
-// and a way for the kernel to disable it when its driver is unloaded.
+// What every simulated device offers: registers for its driver, an interrupt line, and a way
+// for the kernel to disable it when its driver is unloaded.
 import type { Mmio } from '../sim/exec.js';
 
-export interface NicModel extends Mmio {
+export interface DeviceModel extends Mmio {
   readonly name: string;
   readonly irqLine: number;
   dmaErrors: number;
