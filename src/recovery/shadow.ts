@@ -15,7 +15,6 @@ class Shadow implements RecoveryStrategy {
   }
   report(): StrategyReport { return this.shadow!.strategyReport(); }
   /** Extra detail for the record: how the shadow proxied and what recovery cost. */
-  detail() { return { proxied: this.shadow!.proxied, logAppended: this.shadow!.log.appended }; }
 }
 
 export const shadow: StrategyModule = {

@@ -1,0 +1,126 @@
+// An audigy-like sound card: playback and capture DMA ring buffers in host memory split into
+// periods, consumed and filled in real (virtual) time at the programmed rate, an interrupt per
+// period, format/rate registers, a mixer volume, and a capability register. What it plays goes
+// to the speaker, and what it captures comes from the microphone: the apps' ground truth.
+import type { Kernel } from '../kernel/kernel.js';
+import { DMA } from '../sim/memory.js';
+import { MachineFault } from '../sim/faults.js';
+import type { DeviceModel } from './device-model.js';
+
+export const SREG = {
+  CTL: 0, FMT: 1, RATE: 2, PBUF: 3, PSIZE: 4, PPER: 5, PPOS: 6, CBUF: 7, CSIZE: 8, CPER: 9, CPOS: 10,
+  VOL: 11, ISR: 12, IER: 13, CAPS: 14,
+} as const;
+const NSREGS = 15;
+export const CTL_PLAY = 0x1, CTL_CAPTURE = 0x2, CTL_RESET = 0x80000000;
+export const ISR_PLAY = 0x1, ISR_CAPTURE = 0x2;
+/** Capability bits: 8 and 16-bit samples, mono and stereo, 4-48 kHz. */
+export const CAPS_VALUE = 0x0000_1f03;
+/** FMT register: bits per sample in the low byte, channels in the next. */
+export const fmtValue = (bits: number, channels: number): number => (bits & 0xff) | ((channels & 0xff) << 8);
+export const bytesPerFrame = (fmt: number): number => Math.max(1, ((fmt & 0xff) >>> 3) * ((fmt >>> 8) & 0xff));
+
+export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
+
+/** What the card's microphone hears: the recorder's ground truth. */
+export type Microphone = (seq: number, bytes: number, fmt: number, rate: number) => Uint8Array;
+
+export class SoundCard implements DeviceModel {
+  private readonly regs = new Uint32Array(NSREGS);
+  private epoch = 0;
+  private micSeq = 0;
+  dmaErrors = 0;
+  readonly played: PlayedPeriod[] = [];
+  microphone: Microphone = (_s, bytes) => new Uint8Array(bytes);
+
+  constructor(private readonly k: Kernel, readonly name: string, readonly irqLine: number) {
+    this.regs[SREG.CAPS] = CAPS_VALUE;
+  }
+
+  readReg(reg: number): number {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NSREGS) return 0xffffffff;
+    const v = this.regs[reg];
+    if (reg === SREG.ISR) this.regs[SREG.ISR] = 0;
+    return v;
+  }
+
+  writeReg(reg: number, value: number): void {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NSREGS || reg === SREG.CAPS || reg === SREG.PPOS || reg === SREG.CPOS) return;
+    if (reg === SREG.CTL) { this.control(value); return; }
+    this.regs[reg] = value;
+  }
+
+  quiesce(): void { this.regs[SREG.CTL] = 0; this.regs[SREG.IER] = 0; this.epoch++; }
+
+  private control(v: number): void {
+    if (v & CTL_RESET) {
+      this.regs.fill(0);
+      this.regs[SREG.CAPS] = CAPS_VALUE;
+      this.epoch++;
+      this.k.log('sound', `${this.name} reset`);
+      return;
+    }
+    const was = this.regs[SREG.CTL];
+    this.regs[SREG.CTL] = v & (CTL_PLAY | CTL_CAPTURE);
+    if ((v & CTL_PLAY) && !(was & CTL_PLAY)) this.schedule('play', this.epoch);
+    if ((v & CTL_CAPTURE) && !(was & CTL_CAPTURE)) this.schedule('capture', this.epoch);
+  }
+
+  /** Time one period takes at the current rate and format (a stopped or bogus setup stalls). */
+  private periodUs(perReg: number): number {
+    const rate = this.regs[SREG.RATE], per = this.regs[perReg];
+    if (rate < 1000 || per === 0) return 0;
+    return Math.max(1, Math.round((per / bytesPerFrame(this.regs[SREG.FMT]) / rate) * 1e6));
+  }
+
+  private schedule(which: 'play' | 'capture', epoch: number): void {
+    const us = this.periodUs(which === 'play' ? SREG.PPER : SREG.CPER);
+    if (us === 0) { this.k.log('sound', `${this.name} ${which} stalled: no rate or period programmed`); return; }
+    this.k.sched.schedule(us, `sound-${which}`, () => {
+      if (epoch !== this.epoch) return;
+      const bit = which === 'play' ? CTL_PLAY : CTL_CAPTURE;
+      if (!(this.regs[SREG.CTL] & bit)) return;
+      if (which === 'play' ? this.playPeriod() : this.capturePeriod()) this.schedule(which, epoch);
+    });
+  }
+
+  private playPeriod(): boolean {
+    const r = this.regs, per = r[SREG.PPER], size = r[SREG.PSIZE];
+    try {
+      const data = this.k.mem.readBytes(r[SREG.PBUF] + r[SREG.PPOS], per);
+      this.played.push({ atUs: this.k.now, data, fmt: r[SREG.FMT], rate: r[SREG.RATE], volume: r[SREG.VOL] });
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      return this.dmaError('play', e);
+    }
+    r[SREG.PPOS] = size > 0 ? (r[SREG.PPOS] + per) % size : 0;
+    this.interrupt(ISR_PLAY);
+    return true;
+  }
+
+  private capturePeriod(): boolean {
+    const r = this.regs, per = r[SREG.CPER], size = r[SREG.CSIZE];
+    try {
+      this.k.mem.writeBytes(r[SREG.CBUF] + r[SREG.CPOS], this.microphone(this.micSeq++, per, r[SREG.FMT], r[SREG.RATE]), DMA);
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      return this.dmaError('capture', e);
+    }
+    r[SREG.CPOS] = size > 0 ? (r[SREG.CPOS] + per) % size : 0;
+    this.interrupt(ISR_CAPTURE);
+    return true;
+  }
+
+  private dmaError(which: string, e: MachineFault): boolean {
+    this.dmaErrors++;
+    this.regs[SREG.CTL] = 0;
+    this.k.log('sound', `${this.name} ${which} DMA error, stream stopped: ${e.message}`);
+    return false;
+  }
+
+  private interrupt(bit: number): void {
+    const before = this.regs[SREG.ISR] & this.regs[SREG.IER];
+    this.regs[SREG.ISR] |= bit;
+    if (!before && (bit & this.regs[SREG.IER])) this.k.raiseIrq(this.irqLine);
+  }
+}

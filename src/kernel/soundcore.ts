@@ -1,0 +1,151 @@
+// The kernel's sound layer (OSS /dev/dsp): open files, blocking read and write through kernel
+// buffers, ioctls, and the driver interface. A write the driver cannot take yet waits for the
+// driver's wake-up after the next period, as a process sleeping in write() does.
+import type { Kernel, DriverInstance } from './kernel.js';
+import type { ClassCore } from './class-core.js';
+import { OWNER_KERNEL } from './skb.js';
+import { SKB_SLOT } from './layout.js';
+
+export const SNDCTL = { SET_FORMAT: 1, SET_CHANNELS: 2, SET_RATE: 3, SET_VOLUME: 4, GET_CAPS: 5, GET_OSPACE: 6, RESET: 7 } as const;
+export const MODE_PLAY = 1, MODE_CAPTURE = 2;
+const ENODEV = -19, EIO = -5;
+
+export interface SoundOps {
+  open(mode: number): number;
+  release(): number;
+  write(buf: number, len: number): number;
+  read(buf: number, len: number): number;
+  ioctl(cmd: number, arg: number): number;
+  interrupt(): void;
+}
+
+export interface SoundKernelApi {
+  kmalloc(size: number): number;
+  kfree(addr: number): void;
+  requestIrq(line: number): void;
+  freeIrq(line: number): void;
+  /** A period elapsed: wake processes sleeping in read or write. */
+  wakeUp(): void;
+}
+
+export const SOUND_ENTRY_POINTS: Readonly<Record<keyof SoundOps, unknown>> = {
+  open: EIO, release: EIO, write: EIO, read: EIO, ioctl: EIO, interrupt: undefined,
+};
+
+/** An open /dev/dsp, as an application holds it. */
+export class SoundFile {
+  /** The driver generation it was opened on: after an unload it is stale. */
+  constructor(private readonly core: SoundCore, readonly mode: number, readonly generation: number) {}
+  ioctl(cmd: number, arg: number): number { return this.core.ioctl(this, cmd, arg); }
+  write(data: Uint8Array, done: (r: number) => void): void { this.core.transfer(this, data, done); }
+  read(len: number, done: (r: number, data: Uint8Array) => void): void { this.core.readInto(this, len, done); }
+  close(): void { this.core.close(this); }
+}
+
+export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
+  readonly cls = 'sound';
+  readonly entryPoints = SOUND_ENTRY_POINTS;
+  readonly observesService = false;
+  readonly inServiceUs: number[] = [];
+  ops: SoundOps | null = null;
+  driver: DriverInstance | null = null;
+  private generation = 0;
+  private waiters: Array<() => void> = [];
+  private openFile: SoundFile | null = null;
+
+  constructor(private readonly k: Kernel) {}
+
+  // ---- what applications call ---------------------------------------------------------------
+  open(mode: number): SoundFile | number {
+    if (this.openFile) return -16; // EBUSY: one open at a time, as OSS
+    const r = this.ops!.open(mode);
+    if (r < 0) return r;
+    this.openFile = new SoundFile(this, mode, this.generation);
+    return this.openFile;
+  }
+
+  private live(f: SoundFile): boolean { return f === this.openFile && f.generation === this.generation; }
+
+  ioctl(f: SoundFile, cmd: number, arg: number): number {
+    if (!this.live(f)) return ENODEV;
+    return this.ops!.ioctl(cmd, arg);
+  }
+
+  close(f: SoundFile): void {
+    if (this.live(f)) this.ops!.release();
+    if (this.openFile === f) this.openFile = null;
+  }
+
+  /** Blocking write: hand the data over in buffer-sized pieces, sleeping while the driver is full. */
+  transfer(f: SoundFile, data: Uint8Array, done: (r: number) => void): void {
+    let off = 0;
+    const step = (): void => {
+      if (!this.live(f)) { done(off > 0 ? off : ENODEV); return; }
+      while (off < data.length) {
+        const chunk = data.subarray(off, off + SKB_SLOT);
+        const buf = this.k.skbs.alloc(OWNER_KERNEL);
+        if (buf === 0) { this.sleep(step); return; }
+        this.k.mem.writeBytes(buf, chunk);
+        this.k.cpu.charge('stack', chunk.length * this.k.params.copyNsPerByte);
+        const n = this.ops!.write(buf, chunk.length);
+        this.k.skbs.free(buf, OWNER_KERNEL);
+        if (n < 0) { done(n); return; }
+        off += n;
+        if (n < chunk.length) { this.sleep(step); return; }
+      }
+      done(off);
+    };
+    step();
+  }
+
+  /** Blocking read of up to `len` bytes (waits until some data is there). */
+  readInto(f: SoundFile, len: number, done: (r: number, data: Uint8Array) => void): void {
+    const step = (): void => {
+      if (!this.live(f)) { done(ENODEV, new Uint8Array(0)); return; }
+      const buf = this.k.skbs.alloc(OWNER_KERNEL);
+      if (buf === 0) { this.sleep(step); return; }
+      const n = this.ops!.read(buf, Math.min(len, SKB_SLOT));
+      const data = n > 0 ? this.k.mem.readBytes(buf, n) : new Uint8Array(0);
+      this.k.skbs.free(buf, OWNER_KERNEL);
+      if (n < 0) { done(n, data); return; }
+      if (n === 0) { this.sleep(step); return; }
+      done(n, data);
+    };
+    step();
+  }
+
+  private sleep(retry: () => void): void { this.waiters.push(retry); }
+
+  /** Wake sleepers (from the driver's interrupt, or a shadow finishing recovery). */
+  wakeAll(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const retry of w) this.k.sched.schedule(0, 'sound-wake', retry, 3);
+  }
+
+  // ---- the driver's view ----------------------------------------------------------------------
+  apiFor(inst: DriverInstance): SoundKernelApi {
+    const k = this.k;
+    return {
+      kmalloc: (size) => k.kmalloc(inst, size),
+      kfree: (addr) => k.kfree(inst, addr),
+      requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
+      freeIrq: (line) => k.freeIrq(inst, line),
+      wakeUp: () => this.wakeAll(),
+    };
+  }
+
+  // ---- recovery strategies (ClassCore) ---------------------------------------------------------
+  /** A sound driver holds no kernel objects beyond its own memory. */
+  reclaim(): number[] { return []; }
+  release(): void {}
+
+  /** The driver was unloaded: open files refer to code that is gone (their calls fail). */
+  unregister(): void {
+    this.generation++;
+    this.wakeAll();
+  }
+
+  /** The sound device needs nothing at load: applications open it. */
+  bringUp(): number { return 0; }
+}
