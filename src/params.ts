@@ -10,7 +10,7 @@ export interface Params {
   maxConsecutiveRecoveries: number; recoveryQuietUs: number; appStartUs: number;
   transientShare: number; transientFireShare: number; maxEventsPerTrial: number; armWindowShare: number;
   instructionNs: number; directCallNs: number; isolatedCrossingNs: number; tapNs: number; stackPacketNs: number;
-  copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number;
+  copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number; syscallNs: number;
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
 }
 

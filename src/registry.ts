@@ -1,6 +1,11 @@
 // The ids scripts and notebooks rely on (DESIGN.md section 6).
 import { e1000 } from './drivers/net/e1000.js';
 import { pcnet32 } from './drivers/net/pcnet32.js';
+import { audigy } from './drivers/sound/audigy.js';
+import { mp3Player } from './apps/sound/mp3-player.js';
+import { audioRecorder } from './apps/sound/audio-recorder.js';
+import { speechSynthesizer } from './apps/sound/speech-synthesizer.js';
+import { strategyGame } from './apps/sound/strategy-game.js';
 import type { DriverModule } from './drivers/types.js';
 import { fileTransfer } from './apps/file-transfer.js';
 import { networkAnalyzer } from './apps/network-analyzer.js';
@@ -11,7 +16,7 @@ import { restart } from './recovery/restart.js';
 import { shadow } from './recovery/shadow.js';
 import type { StrategyModule } from './recovery/types.js';
 
-export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32];
-export const APPS: readonly AppModule[] = [fileTransfer, remoteWindow, networkAnalyzer];
+export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy];
+export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow];
 

@@ -8,6 +8,8 @@ import { SKB_SLOT } from './layout.js';
 
 export const SNDCTL = { SET_FORMAT: 1, SET_CHANNELS: 2, SET_RATE: 3, SET_VOLUME: 4, GET_CAPS: 5, GET_OSPACE: 6, RESET: 7 } as const;
 export const MODE_PLAY = 1, MODE_CAPTURE = 2;
+/** The mixer level the boot scripts restore (alsactl/aumix restore at boot). */
+export const BOOT_VOLUME = 75;
 const ENODEV = -19, EIO = -5;
 
 export interface SoundOps {
@@ -76,8 +78,15 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
     if (this.openFile === f) this.openFile = null;
   }
 
+  /** Return from a system call: the process runs again once the CPU has done the call. */
+  private complete(fn: () => void): void {
+    this.k.cpu.charge('stack', this.k.params.syscallNs);
+    this.k.sched.schedule(this.k.cpu.backlogUs(), 'syscall-return', fn, 3);
+  }
+
   /** Blocking write: hand the data over in buffer-sized pieces, sleeping while the driver is full. */
-  transfer(f: SoundFile, data: Uint8Array, done: (r: number) => void): void {
+  transfer(f: SoundFile, data: Uint8Array, cb: (r: number) => void): void {
+    const done = (r: number) => this.complete(() => cb(r));
     let off = 0;
     const step = (): void => {
       if (!this.live(f)) { done(off > 0 ? off : ENODEV); return; }
@@ -99,7 +108,8 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
   }
 
   /** Blocking read of up to `len` bytes (waits until some data is there). */
-  readInto(f: SoundFile, len: number, done: (r: number, data: Uint8Array) => void): void {
+  readInto(f: SoundFile, len: number, cb: (r: number, data: Uint8Array) => void): void {
+    const done = (r: number, data: Uint8Array) => this.complete(() => cb(r, data));
     const step = (): void => {
       if (!this.live(f)) { done(ENODEV, new Uint8Array(0)); return; }
       const buf = this.k.skbs.alloc(OWNER_KERNEL);
@@ -146,6 +156,6 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
     this.wakeAll();
   }
 
-  /** The sound device needs nothing at load: applications open it. */
-  bringUp(): number { return 0; }
+  /** At boot (and after a driver reload) the init scripts restore the saved mixer level. */
+  bringUp(): number { return this.ops!.ioctl(SNDCTL.SET_VOLUME, BOOT_VOLUME); }
 }

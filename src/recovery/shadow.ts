@@ -1,6 +1,9 @@
 // Linux-SD: isolation plus a shadow driver per class that conceals failures from the kernel
 // and applications (PAPER.md). The network class is implemented in shadow/net-shadow.ts.
 import { NetShadow } from './shadow/net-shadow.js';
+import { SoundShadow } from './shadow/sound-shadow.js';
+import type { ClassShadow } from './shadow/class-shadow.js';
+import type { SoundWorld } from '../trial/sound-world.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport } from './types.js';
 import type { World } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
@@ -8,9 +11,16 @@ import type { NetWorld } from '../trial/net-world.js';
 class Shadow implements RecoveryStrategy {
   readonly id = 'shadow';
   readonly isolation = true;
-  private shadow: NetShadow | null = null;
+  private shadow: ClassShadow<object, object> | null = null;
   attach(world: World): void {
-    this.shadow = new NetShadow(world as NetWorld);
+    // One shadow per driver class, as in the paper; none knows a particular driver.
+    const shadows = {
+      network: () => new NetShadow(world as NetWorld),
+      sound: () => new SoundShadow(world as SoundWorld),
+    } as Record<string, () => ClassShadow<object, object>>;
+    const make = shadows[world.cls];
+    if (!make) throw new Error(`no shadow driver for class ${world.cls}`);
+    this.shadow = make();
     this.shadow.attach();
   }
   report(): StrategyReport { return this.shadow!.strategyReport(); }

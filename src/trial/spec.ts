@@ -38,6 +38,11 @@ export function resolveSpec(spec: TrialSpec): ResolvedSpec {
   const driver = oneOf('driver', spec.driver, DRIVERS.map((d) => d.id));
   const app = oneOf('app', spec.app, APPS.map((a) => a.id));
   const strategy = oneOf('strategy', spec.strategy, STRATEGIES.map((s) => s.id));
+  const d = DRIVERS.find((x) => x.id === driver)!, a = APPS.find((x) => x.id === app)!;
+  if (d.cls !== a.driverClass) {
+    const fits = DRIVERS.filter((x) => x.cls === a.driverClass).map((x) => x.id);
+    throw new SpecError(`app '${app}' needs a ${a.driverClass} driver, and '${driver}' is ${d.cls}; valid drivers for it: ${fits.join(', ')}`);
+  }
   if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) throw new SpecError(`seed must be a non-negative integer, got '${spec.seed}'`);
   const params: Params = { ...DEFAULT_PARAMS };
   for (const [key, v] of Object.entries(spec.params ?? {})) {

@@ -17,7 +17,7 @@ const RING_BYTES = PERIOD_BYTES * PERIODS;
 /** Private struct layout. */
 const S = {
   MAGIC: 0, MODE: 4, FMT: 8, RATE: 12, VOL: 16, CAPS: 20, PBUF: 24, APPL: 28, HWP: 32, RUNNING: 36,
-  CBUF: 40, CAPPL: 44, CHWP: 48, IRQ: 52, SIZE: 64,
+  CBUF: 40, CAPPL: 44, CHWP: 48, IRQ: 52, CRUNNING: 56, SIZE: 64,
 } as const;
 
 class Audigy {
@@ -62,7 +62,7 @@ class Audigy {
       const buf = this.ring('audigy.open.alloc_capture_ring');
       if (x.br('audigy.open.capture_ring_null', buf === 0)) return ENOMEM;
       x.st('audigy.open.cbuf', s + S.CBUF, buf);
-      for (const off of [S.CAPPL, S.CHWP]) x.st('audigy.open.reset_capture', s + off, 0);
+      for (const off of [S.CAPPL, S.CHWP, S.CRUNNING]) x.st('audigy.open.reset_capture', s + off, 0);
       x.wrReg('audigy.open.write_cbuf', d, SREG.CBUF, x.ldp('audigy.open.read_cbuf', s + S.CBUF));
       x.wrReg('audigy.open.write_csize', d, SREG.CSIZE, RING_BYTES);
       x.wrReg('audigy.open.write_cper', d, SREG.CPER, PERIOD_BYTES);
@@ -72,7 +72,6 @@ class Audigy {
     x.call('audigy.open.request_irq', [x.ld('audigy.open.irq', s + S.IRQ)], (line) => this.k.requestIrq(line));
     x.wrReg('audigy.open.ier', d, SREG.IER, ISR_PLAY | ISR_CAPTURE);
     x.st('audigy.open.mode', s + S.MODE, mode);
-    if (x.br('audigy.open.start_capture', (mode & MODE_CAPTURE) !== 0)) x.wrReg('audigy.open.ctl_capture', d, SREG.CTL, CTL_CAPTURE);
     return 0;
   }
 
@@ -111,6 +110,11 @@ class Audigy {
   read(s: number, buf: number, len: number): number {
     const x = this.x;
     if (!x.br('audigy.read.open_for_capture', (x.ld('audigy.read.mode', s + S.MODE) & MODE_CAPTURE) !== 0)) return EBADF;
+    // OSS triggers capture on the first read, once the format is set.
+    if (!x.br('audigy.read.capturing', x.ld('audigy.read.crunning', s + S.CRUNNING) !== 0)) {
+      x.st('audigy.read.set_crunning', s + S.CRUNNING, 1);
+      x.wrReg('audigy.read.start', this.dev, SREG.CTL, x.rdReg('audigy.read.ctl', this.dev, SREG.CTL) | CTL_CAPTURE);
+    }
     let cappl = x.ld('audigy.read.cappl', s + S.CAPPL);
     const chwp = x.ld('audigy.read.chwp', s + S.CHWP);
     if (x.br('audigy.read.overrun', chwp - cappl > RING_BYTES)) cappl = chwp - RING_BYTES; // the oldest data was overwritten

@@ -1,0 +1,71 @@
+// Tagged audio: every 2 KiB block an application plays or records carries its stream, its
+// sequence number and a checksum, so an oracle can tell from what came out of the speaker (or
+// went into the recording) which block it was, in what order, and with what settings.
+import { fnv1a } from '../../sim/memory.js';
+import { fillBytes } from '../types.js';
+import type { PlayedPeriod } from '../../devices/soundcard.js';
+
+export const BLOCK_BYTES = 2048;
+const MAGIC = 0x5a170000;
+
+export function audioBlock(stream: number, seq: number, seed: number): Uint8Array {
+  const b = fillBytes(new Uint8Array(BLOCK_BYTES), seed + seq * 2654435761);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, (MAGIC | (stream & 0xffff)) >>> 0, true);
+  v.setUint32(4, seq, true);
+  v.setUint32(8, fnv1a(b.subarray(12)), true);
+  return b;
+}
+
+export function decodeBlock(b: Uint8Array): { stream: number; seq: number } | null {
+  if (b.length < BLOCK_BYTES) return null;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const head = v.getUint32(0, true);
+  if ((head & 0xffff0000) >>> 0 !== MAGIC) return null;
+  if (v.getUint32(8, true) !== fnv1a(b.subarray(12, BLOCK_BYTES))) return null;
+  return { stream: head & 0xffff, seq: v.getUint32(4, true) };
+}
+
+/** What a block should have sounded like. */
+export interface Expected { seq: number; fmt: number; rate: number; volume: number }
+
+export interface PlaybackCheck { played: number; missing: number; longestMissingUs: number; wrongSettings: number; outOfOrder: number }
+
+/**
+ * Compare what the speaker played (stream `stream`) with what the app meant to play. A run of
+ * blocks that never sounded is measured in audio time (blocks x block duration).
+ */
+export function checkPlayback(played: readonly PlayedPeriod[], stream: number, expected: readonly Expected[], blockUs: number): PlaybackCheck {
+  const bySeq = new Map(expected.map((e) => [e.seq, e]));
+  const heard = new Set<number>();
+  let wrongSettings = 0, outOfOrder = 0, last = -1;
+  for (const p of played) {
+    const d = decodeBlock(p.data);
+    if (!d || d.stream !== stream) continue;
+    const e = bySeq.get(d.seq);
+    if (!e || heard.has(d.seq)) continue;
+    heard.add(d.seq);
+    if (d.seq < last) outOfOrder++;
+    last = Math.max(last, d.seq);
+    if (p.fmt !== e.fmt || p.rate !== e.rate || p.volume !== e.volume) wrongSettings++;
+  }
+  let longest = 0, run = 0, missing = 0;
+  for (const e of expected) {
+    if (heard.has(e.seq)) { run = 0; continue; }
+    missing++;
+    run++;
+    longest = Math.max(longest, run * blockUs);
+  }
+  return { played: heard.size, missing, longestMissingUs: longest, wrongSettings, outOfOrder };
+}
+
+/** Audio a user accepts: in order, with the settings asked for, and no hole longer than the tolerance. */
+export function judgePlayback(c: PlaybackCheck, toleranceUs: number): string | null {
+  if (c.wrongSettings > 0) return `${c.wrongSettings} blocks played with the wrong format, rate or volume`;
+  if (c.outOfOrder > 0) return `${c.outOfOrder} blocks played out of order`;
+  if (c.longestMissingUs > toleranceUs) return `${c.missing} blocks never played; longest hole ${(c.longestMissingUs / 1000).toFixed(0)} ms`;
+  return null;
+}
+
+/** A user hears a hole of half a second in music or speech. */
+export const GAP_TOLERANCE_US = 500_000;
