@@ -1,14 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial } from '../src/trial/run.js';
-import { APPS } from '../src/registry.js';
+import { APPS, DRIVERS, STRATEGIES } from '../src/registry.js';
 
 for (const app of APPS) {
-  test(`fault-free ${app.id} is correct under native for 50 seeds`, () => {
+  const drivers = DRIVERS.filter((d) => d.cls === app.driverClass);
+  test(`fault-free ${app.id} is correct under every strategy for 50 seeds (${drivers.map((d) => d.id).join(', ')})`, () => {
     const bad: string[] = [];
-    for (let seed = 0; seed < 50; seed++) {
-      const r = runTrial({ driver: 'e1000', app: app.id, strategy: 'native', seed, fault: null });
-      if (r.outcome !== 'correct') bad.push(`seed ${seed}: ${r.outcome} (${r.reason})`);
+    for (const strategy of STRATEGIES) {
+      for (let seed = 0; seed < 50; seed++) {
+        const driver = drivers[seed % drivers.length].id;
+        const r = runTrial({ driver, app: app.id, strategy: strategy.id, seed, fault: null });
+        if (r.outcome !== 'correct') bad.push(`${r.replay}: ${r.outcome} (${r.reason})`);
+      }
     }
     assert.deepEqual(bad, []);
   });
@@ -23,7 +27,8 @@ test('the same spec gives a byte-identical record; another seed another trace', 
 });
 
 test('unknown ids and bad seeds are rejected with the valid values', () => {
-  assert.throws(() => runTrial({ driver: 'e1001', app: 'file-transfer', strategy: 'native', seed: 1 }), /unknown driver 'e1001'; valid: e1000/);
+  assert.throws(() => runTrial({ driver: 'e1001', app: 'file-transfer', strategy: 'native', seed: 1 }), /unknown driver 'e1001'; valid: e1000, pcnet32/);
+  assert.throws(() => runTrial({ driver: 'audigy', app: 'file-transfer', strategy: 'native', seed: 1 }), /app 'file-transfer' needs a network driver, and 'audigy' is sound; valid drivers for it: e1000, pcnet32/);
   assert.throws(() => runTrial({ driver: 'e1000', app: 'ftp', strategy: 'native', seed: 1 }), /unknown app 'ftp'; valid: .*file-transfer/);
   assert.throws(() => runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'magic', seed: 1 }), /unknown strategy 'magic'; valid: native/);
   assert.throws(() => runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'native', seed: -1 }), /seed/);

@@ -1,7 +1,7 @@
 // Speed of the simulator: events per second and CPU per fault-free trial, measured in-process.
 import type { Argv } from 'yargs';
 import { runTrial } from '../trial/run.js';
-import { APPS } from '../registry.js';
+import { APPS, DRIVERS } from '../registry.js';
 
 function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 
@@ -11,12 +11,13 @@ export function benchCommand(y: Argv): Argv {
     (argv) => {
       console.log(`app                  trials   events/trial   CPU ms/trial (median)   events/s (CPU)`);
       for (const app of APPS) {
-        for (let s = 0; s < 5; s++) runTrial({ driver: 'e1000', app: app.id, strategy: 'native', seed: 1000 + s });
+        const driver = DRIVERS.find((d) => d.cls === app.driverClass)!.id;
+        for (let s = 0; s < 5; s++) runTrial({ driver, app: app.id, strategy: 'native', seed: 1000 + s });
         const times: number[] = [];
         let events = 0;
         for (let s = 0; s < argv.trials; s++) {
           const t0 = cpuMs();
-          events += runTrial({ driver: 'e1000', app: app.id, strategy: 'native', seed: s }).events;
+          events += runTrial({ driver, app: app.id, strategy: 'native', seed: s }).events;
           times.push(cpuMs() - t0);
         }
         times.sort((a, b) => a - b);
