@@ -11,6 +11,7 @@ export interface Params {
   transientShare: number; transientFireShare: number; maxEventsPerTrial: number; armWindowShare: number;
   instructionNs: number; directCallNs: number; isolatedCrossingNs: number; tapNs: number; stackPacketNs: number;
   copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number; syscallNs: number;
+  diskAccessUs: number; diskMBps: number; diskFlushUs: number; blockTimeoutUs: number; fsErrorsPanic: number; diskSectors: number;
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
 }
 

@@ -2,6 +2,10 @@
 import { e1000 } from './drivers/net/e1000.js';
 import { pcnet32 } from './drivers/net/pcnet32.js';
 import { audigy } from './drivers/sound/audigy.js';
+import { ideDisk } from './drivers/block/ide-disk.js';
+import { compiler } from './apps/block/compiler.js';
+import { encoder } from './apps/block/encoder.js';
+import { database } from './apps/block/database.js';
 import { mp3Player } from './apps/sound/mp3-player.js';
 import { audioRecorder } from './apps/sound/audio-recorder.js';
 import { speechSynthesizer } from './apps/sound/speech-synthesizer.js';
@@ -16,7 +20,7 @@ import { restart } from './recovery/restart.js';
 import { shadow } from './recovery/shadow.js';
 import type { StrategyModule } from './recovery/types.js';
 
-export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy];
-export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer];
+export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy, ideDisk];
+export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer, compiler, encoder, database];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow];
 

@@ -4,6 +4,8 @@ import { NetShadow } from './shadow/net-shadow.js';
 import { SoundShadow } from './shadow/sound-shadow.js';
 import type { ClassShadow } from './shadow/class-shadow.js';
 import type { SoundWorld } from '../trial/sound-world.js';
+import { BlockShadow } from './shadow/block-shadow.js';
+import type { BlockWorld } from '../trial/block-world.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport } from './types.js';
 import type { World } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
@@ -17,6 +19,7 @@ class Shadow implements RecoveryStrategy {
     const shadows = {
       network: () => new NetShadow(world as NetWorld),
       sound: () => new SoundShadow(world as SoundWorld),
+      block: () => new BlockShadow(world as BlockWorld),
     } as Record<string, () => ClassShadow<object, object>>;
     const make = shadows[world.cls];
     if (!make) throw new Error(`no shadow driver for class ${world.cls}`);

@@ -46,7 +46,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   w.k.interceptor = injector;
   let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
-    world: w, rng: rng.get('workload'), finish: () => { appDone = true; w.k.sched.stop(); },
+    world: w, rng: rng.get('workload'), finish: () => { if (!appDone) w.k.log('app', `${spec.app} finished`); appDone = true; w.k.sched.stop(); },
   });
   let before = new Map<string, SiteCoverage>();
   if (opts.coverageAtUs !== undefined) {

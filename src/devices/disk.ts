@@ -1,0 +1,92 @@
+// An IDE-like disk: one command at a time (read, write, flush, identify), an access time plus
+// a transfer time, DMA to and from host memory, a volatile write cache, and an interrupt when a
+// command completes. Sector contents live in the device (the platter): fail-stop persistent
+// state that a driver failure does not touch.
+import type { Kernel } from '../kernel/kernel.js';
+import { DMA } from '../sim/memory.js';
+import { MachineFault } from '../sim/faults.js';
+import type { DeviceModel } from './device-model.js';
+
+export const DREG = { CMD: 0, LBA: 1, COUNT: 2, DMA: 3, STATUS: 4, IER: 5, ISR: 6, CAPACITY: 7, CACHE: 8 } as const;
+const NDREGS = 9;
+export const CMD_READ = 1, CMD_WRITE = 2, CMD_FLUSH = 3, CMD_RESET = 0x80;
+export const ST_BSY = 0x80, ST_DRDY = 0x40, ST_ERR = 0x01;
+export const SECTOR = 512;
+export const MAX_SECTORS_PER_CMD = 4;
+
+export class Disk implements DeviceModel {
+  private readonly regs = new Uint32Array(NDREGS);
+  private readonly platter = new Map<number, Uint8Array>();
+  private readonly cache = new Map<number, Uint8Array>();
+  private epoch = 0;
+  dmaErrors = 0;
+  commands = 0;
+
+  constructor(private readonly k: Kernel, readonly name: string, readonly irqLine: number, readonly capacitySectors: number) {
+    this.regs[DREG.STATUS] = ST_DRDY;
+    this.regs[DREG.CAPACITY] = capacitySectors;
+  }
+
+  /** What is really on the disk (the platter, plus the cache a flush would write). */
+  sector(n: number): Uint8Array { return this.cache.get(n) ?? this.platter.get(n) ?? new Uint8Array(SECTOR); }
+  /** Put data on the platter directly (files installed before the trial). */
+  install(n: number, data: Uint8Array): void { this.platter.set(n, data.slice(0, SECTOR)); }
+
+  readReg(reg: number): number {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NDREGS) return 0xffffffff;
+    const v = this.regs[reg];
+    if (reg === DREG.ISR) this.regs[DREG.ISR] = 0;
+    return v;
+  }
+
+  writeReg(reg: number, value: number): void {
+    if (!Number.isInteger(reg) || reg < 0 || reg >= NDREGS || reg === DREG.STATUS || reg === DREG.CAPACITY) return;
+    if (reg === DREG.CMD) { this.command(value); return; }
+    this.regs[reg] = value;
+  }
+
+  quiesce(): void { this.regs[DREG.IER] = 0; this.regs[DREG.STATUS] = ST_DRDY; this.epoch++; }
+
+  private command(cmd: number): void {
+    if (cmd === CMD_RESET) {
+      // A soft reset aborts the command in progress; the write cache survives (the drive keeps it).
+      this.epoch++;
+      this.regs[DREG.STATUS] = ST_DRDY; this.regs[DREG.ISR] = 0; this.regs[DREG.IER] = 0;
+      this.k.log('disk', `${this.name} reset`);
+      return;
+    }
+    if (this.regs[DREG.STATUS] & ST_BSY) return; // busy: a command written now is lost
+    const lba = this.regs[DREG.LBA], count = this.regs[DREG.COUNT], addr = this.regs[DREG.DMA];
+    const p = this.k.params;
+    const ok = cmd === CMD_FLUSH || (count >= 1 && count <= MAX_SECTORS_PER_CMD && lba + count <= this.capacitySectors && (cmd === CMD_READ || cmd === CMD_WRITE));
+    const us = cmd === CMD_FLUSH ? p.diskFlushUs : p.diskAccessUs + Math.ceil((count * SECTOR) / p.diskMBps);
+    this.regs[DREG.STATUS] = ST_BSY;
+    this.commands++;
+    const epoch = this.epoch;
+    this.k.sched.schedule(us, 'disk-done', () => {
+      if (epoch !== this.epoch) return;
+      this.regs[DREG.STATUS] = ok && this.transfer(cmd, lba, count, addr) ? ST_DRDY : ST_DRDY | ST_ERR;
+      this.regs[DREG.ISR] |= 1;
+      if (this.regs[DREG.IER] & 1) this.k.raiseIrq(this.irqLine);
+    });
+  }
+
+  private transfer(cmd: number, lba: number, count: number, addr: number): boolean {
+    try {
+      if (cmd === CMD_FLUSH) { for (const [n, d] of this.cache) this.platter.set(n, d); this.cache.clear(); return true; }
+      for (let i = 0; i < count; i++) {
+        if (cmd === CMD_READ) this.k.mem.writeBytes(addr + i * SECTOR, this.sector(lba + i), DMA);
+        else {
+          const data = this.k.mem.readBytes(addr + i * SECTOR, SECTOR);
+          (this.regs[DREG.CACHE] ? this.cache : this.platter).set(lba + i, data);
+        }
+      }
+      return true;
+    } catch (e) {
+      if (!(e instanceof MachineFault)) throw e;
+      this.dmaErrors++;
+      this.k.log('disk', `${this.name} DMA error: ${e.message}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// The kernel's block layer for one disk: requests (kernel objects with a buffer), the request
+// queue, and the driver interface (request_fn, end_request, ioctl, interrupt, and the IDE
+// command timer). A request the driver accepted is held by its instance until it ends it.
+import type { Kernel, DriverInstance } from './kernel.js';
+import type { ClassCore } from './class-core.js';
+import { OWNER_KERNEL } from './skb.js';
+
+export const DIR_READ = 1, DIR_WRITE = 2, DIR_FLUSH = 3;
+export const BLK_OK = 0, BLK_BUSY = 1;
+export const BLKCTL = { GET_CAPACITY: 1 } as const;
+const EIO = -5;
+
+export interface BlockOps {
+  open(): number;
+  release(): number;
+  request(id: number, dir: number, sector: number, count: number, buf: number): number;
+  ioctl(cmd: number, arg: number): number;
+  interrupt(): void;
+  /** The command timer expired: the driver re-issues or resets (ide_timer_expiry). */
+  timeout(): void;
+}
+
+export interface BlockKernelApi {
+  kmalloc(size: number): number;
+  kfree(addr: number): void;
+  requestIrq(line: number): void;
+  freeIrq(line: number): void;
+  /** end_request: the request is done (status 0) or failed (negative). */
+  endRequest(id: number, status: number): void;
+  /** The driver can take requests again. */
+  queueReady(): void;
+}
+
+export const BLOCK_ENTRY_POINTS: Readonly<Record<keyof BlockOps, unknown>> = {
+  open: EIO, release: EIO, request: EIO, ioctl: EIO, interrupt: undefined, timeout: undefined,
+};
+
+export interface Request {
+  id: number; dir: number; sector: number; count: number; buf: number;
+  /** Who holds it: 'kernel' or a driver slot. */
+  owner: number;
+  issuedUs: number;
+  done(status: number, data: Uint8Array | null): void;
+}
+
+export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
+  readonly cls = 'block';
+  readonly entryPoints = BLOCK_ENTRY_POINTS;
+  readonly observesService = false;
+  readonly inServiceUs: number[] = [];
+  ops: BlockOps | null = null;
+  driver: DriverInstance | null = null;
+  private readonly requests = new Map<number, Request>();
+  private readonly queue: number[] = [];
+  private nextId = 1;
+  private stopped = false;
+  private open = false;
+  private timeoutTried = false;
+  private endedAtTimeout = 0;
+  private ended = 0;
+
+  constructor(private readonly k: Kernel) {
+    k.sched.schedule(k.params.watchdogPeriodUs, 'blk-timer', () => this.timer(), 5);
+  }
+
+  // ---- what the filesystem calls ---------------------------------------------------------------
+  /** Queue an I/O. Write data is copied into a kernel buffer; read data comes back in `done`. */
+  submit(dir: number, sector: number, count: number, data: Uint8Array | null, done: (status: number, data: Uint8Array | null) => void): void {
+    const buf = this.k.skbs.alloc(OWNER_KERNEL);
+    if (buf === 0) { this.k.sched.schedule(1000, 'blk-wait-buffer', () => this.submit(dir, sector, count, data, done)); return; }
+    if (data) this.k.mem.writeBytes(buf, data);
+    const id = this.nextId++;
+    this.requests.set(id, { id, dir, sector, count, buf, owner: OWNER_KERNEL, issuedUs: 0, done });
+    this.queue.push(id);
+    this.run();
+  }
+
+  private run(): void {
+    while (!this.stopped && this.open && this.queue.length > 0) {
+      const id = this.queue[0];
+      const r = this.requests.get(id)!;
+      r.owner = this.driverOwner();
+      r.issuedUs = this.k.now;
+      const res = this.ops!.request(r.id, r.dir, r.sector, r.count, r.buf);
+      if (res === BLK_OK) { this.queue.shift(); continue; }
+      r.owner = OWNER_KERNEL;
+      if (res === BLK_BUSY) { this.stopped = true; return; } // request queue full: wait for queueReady
+      this.queue.shift();
+      this.finish(r, res);
+    }
+  }
+
+  private driverOwner(): number { return 0x100 + (this.driver?.slot ?? 0xff); }
+
+  private finish(r: Request, status: number): void {
+    this.requests.delete(r.id);
+    const data = status === 0 && r.dir === DIR_READ ? this.k.mem.readBytes(r.buf, r.count * 512) : null;
+    this.k.skbs.free(r.buf, OWNER_KERNEL);
+    this.ended++;
+    r.done(status, data);
+  }
+
+  // ---- the driver's view ----------------------------------------------------------------------
+  apiFor(inst: DriverInstance): BlockKernelApi {
+    const k = this.k;
+    const owner = 0x100 + inst.slot;
+    return {
+      kmalloc: (size) => k.kmalloc(inst, size),
+      kfree: (addr) => k.kfree(inst, addr),
+      requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
+      freeIrq: (line) => k.freeIrq(inst, line),
+      endRequest: (id, status) => {
+        const r = this.requests.get(id);
+        if (!r || r.owner !== owner) k.badParam('end_request', `request ${id} is not held by ${inst.name}`);
+        this.finish(r!, status < 0 ? EIO : 0);
+      },
+      queueReady: () => {
+        if (!this.stopped) return;
+        this.stopped = false;
+        k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3);
+      },
+    };
+  }
+
+  /** The IDE command timer: a request held too long gets the driver's timeout handler; under
+   *  isolation, one still stuck after that is a hung driver. */
+  private timer(): void {
+    const p = this.k.params;
+    const owner = this.driverOwner();
+    const stuck = [...this.requests.values()].some((r) => r.owner === owner && this.k.now - r.issuedUs > p.blockTimeoutUs);
+    if (this.ended !== this.endedAtTimeout) this.timeoutTried = false;
+    if (stuck && this.driver) {
+      if (this.k.isolation && this.timeoutTried) {
+        this.k.driverFailed(this.driver, 'watchdog', 'disk command still outstanding after the timeout handler ran', null, 'timeout');
+      } else {
+        this.k.log('watchdog', 'disk command timed out; calling the driver\'s timeout handler');
+        this.timeoutTried = true;
+        this.ops!.timeout();
+        this.endedAtTimeout = this.ended;
+      }
+      for (const r of this.requests.values()) if (r.owner === owner) r.issuedUs = this.k.now;
+    }
+    this.k.sched.schedule(p.watchdogPeriodUs, 'blk-timer', () => this.timer(), 5);
+  }
+
+  // ---- recovery strategies (ClassCore) ---------------------------------------------------------
+  /** Requests the instance holds go back to the kernel (ids, oldest first). */
+  reclaim(inst: DriverInstance): number[] {
+    const owner = 0x100 + inst.slot;
+    const held = [...this.requests.values()].filter((r) => r.owner === owner).sort((a, b) => a.id - b.id);
+    for (const r of held) r.owner = OWNER_KERNEL;
+    return held.map((r) => r.id);
+  }
+
+  /** The kernel gives up on these requests: they fail with an I/O error. */
+  release(ids: number[]): void {
+    for (const id of ids) { const r = this.requests.get(id); if (r) this.finish(r, EIO); }
+  }
+
+  /** Put reclaimed requests back into the queue, in order, ahead of newer ones. */
+  requeue(ids: number[]): void { this.queue.unshift(...ids.filter((id) => this.requests.has(id))); }
+
+  /** The driver was unloaded: queued requests fail. */
+  unregister(): void {
+    const queued = this.queue.splice(0);
+    this.release(queued);
+    this.open = false;
+    this.stopped = false;
+  }
+
+  /** The kernel opens the disk (mounting the root file system) and starts the queue. */
+  bringUp(): number {
+    const r = this.ops!.open();
+    if (r === 0) { this.open = true; this.k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3); }
+    return r;
+  }
+
+  /** Restart the queue (a shadow finished recovery). */
+  resume(): void { this.stopped = false; this.k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3); }
+}
