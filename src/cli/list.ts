@@ -4,7 +4,7 @@ import { FAULT_TYPES } from '../faults/types.js';
 
 export function listing() {
   return {
-    drivers: DRIVERS.map((d) => ({ id: d.id, class: 'network', description: d.description })),
+    drivers: DRIVERS.map((d) => ({ id: d.id, class: d.cls, description: d.description })),
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
     strategies: STRATEGIES.map((s) => ({ id: s.id, description: s.description })),
     faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
