@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
 import { FAULT_TYPES } from '../faults/types.js';
+import { listExperiments, loadExperiment } from '../sweep/experiment.js';
 
 export function listing() {
   return {
@@ -8,7 +9,7 @@ export function listing() {
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
     strategies: STRATEGIES.map((s) => ({ id: s.id, description: s.description })),
     faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
-    experiments: [] as Array<{ id: string; description: string }>,
+    experiments: listExperiments().map((id) => { const e = loadExperiment(id); return { id, description: e.description, strategies: e.strategies, trialsPerCell: e.trialsPerCell }; }),
   };
 }
 

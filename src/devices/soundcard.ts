@@ -20,6 +20,8 @@ export const CAPS_VALUE = 0x0000_1f03;
 export const fmtValue = (bits: number, channels: number): number => (bits & 0xff) | ((channels & 0xff) << 8);
 export const bytesPerFrame = (fmt: number): number => Math.max(1, ((fmt & 0xff) >>> 3) * ((fmt >>> 8) & 0xff));
 
+const MIN_RATE = 4000, MAX_RATE = 48000, MIN_PERIOD_BYTES = 64;
+
 export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
 
 /** What the card's microphone hears: the recorder's ground truth. */
@@ -66,11 +68,15 @@ export class SoundCard implements DeviceModel {
     if ((v & CTL_CAPTURE) && !(was & CTL_CAPTURE)) this.schedule('capture', this.epoch);
   }
 
-  /** Time one period takes at the current rate and format (a stopped or bogus setup stalls). */
+  /** Time one period takes at the current rate and format. Like a real codec, the card runs at
+   *  4-48 kHz (an out-of-range rate is clamped) and needs periods of at least 64 bytes (a smaller
+   *  or missing period, or no rate at all, stalls the stream). */
   private periodUs(perReg: number): number {
-    const rate = this.regs[SREG.RATE], per = this.regs[perReg];
-    if (rate < 1000 || per === 0) return 0;
-    return Math.max(1, Math.round((per / bytesPerFrame(this.regs[SREG.FMT]) / rate) * 1e6));
+    const raw = this.regs[SREG.RATE], per = this.regs[perReg];
+    if (raw === 0 || per < MIN_PERIOD_BYTES) return 0;
+    const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, raw));
+    const frame = Math.min(8, bytesPerFrame(this.regs[SREG.FMT]));
+    return Math.max(1, Math.round((per / frame / rate) * 1e6));
   }
 
   private schedule(which: 'play' | 'capture', epoch: number): void {

@@ -14,9 +14,24 @@ export const PAGE = 0x1000;
 export const DMA: Domain = { name: 'dma', writable: [] };
 export const MEMORY_BYTES = 0x200000; // 2 MiB; the rest of the 32-bit space is unmapped
 
+/**
+ * One 2 MiB buffer per thread, handed to one trial at a time and zeroed when handed out: a trial
+ * never sees another's bytes, and a sweep does not churn 2 MiB of garbage per trial. (Trials are
+ * synchronous, so a thread runs one at a time.)
+ */
+let spare: Uint8Array | null = null;
+function acquireBytes(): Uint8Array {
+  const b = spare ?? new Uint8Array(MEMORY_BYTES);
+  spare = null;
+  b.fill(0);
+  return b;
+}
+
 export class AddressSpace {
-  readonly bytes = new Uint8Array(MEMORY_BYTES);
+  readonly bytes = acquireBytes();
   readonly view = new DataView(this.bytes.buffer);
+  /** The trial is over: the buffer may serve the next one (this space must not be used again). */
+  release(): void { spare = this.bytes; }
   readonly regions: Region[] = [];
   /** Whether writes outside a driver's domain fault (Nooks) or go through (native). */
   isolation = true;

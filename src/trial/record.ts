@@ -36,3 +36,13 @@ export interface TrialRecord {
   replay: string;
   trace?: TraceEvent[];
 }
+
+/** A trial the harness could not run (it threw, or its worker died or overran): never an outcome of the system. */
+export function harnessErrorRecord(spec: ResolvedSpec, replay: string, message: string): TrialRecord {
+  return {
+    spec, outcome: 'harness-error', reason: message, detected: null, failures: 0,
+    recoveries: { attempted: 0, succeeded: 0, gaveUp: false }, recoveryUs: 0, downtimeUs: 0,
+    log: { peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 }, recoveryPhasesUs: {}, cpu: {},
+    fault: null, app: {}, virtualUs: 0, events: 0, instructions: 0, traceHash: '', replay,
+  };
+}

@@ -57,6 +57,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   // The kernel's last look: corruption it has not stumbled on yet still counts.
   if (!w.k.crashReason) survivingCrash(() => w.k.checkIntegrity());
   const record = buildRecord(spec, w, strategy, app, appDone, trace, injector);
+  w.k.mem.release();
   return { record, coverage: { endUs: w.k.now, before, after: w.k.coverage } };
 }
 

@@ -9,6 +9,7 @@ import { MODE_CAPTURE } from '../../kernel/soundcore.js';
 import { fmtValue } from '../../devices/soundcard.js';
 import { BLOCK_BYTES, audioBlock, decodeBlock, GAP_TOLERANCE_US } from './audio.js';
 import { openConfigured, bytesPerSecond, AudioSettings } from './dsp.js';
+import { sameBytes } from '../block/steps.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 2, rate: 44100 };
 const SECONDS = 3;
@@ -67,7 +68,7 @@ class AudioRecorder implements App {
       const d = decodeBlock(block);
       if (!d || d.stream !== MIC_STREAM) { this.corrupted++; continue; }
       const asked = audioBlock(MIC_STREAM, d.seq, this.seed ^ fmtValue(SETTINGS.bits, SETTINGS.channels) ^ SETTINGS.rate);
-      this.got.push({ seq: d.seq, settingsOk: block.every((b, i) => b === asked[i]) });
+      this.got.push({ seq: d.seq, settingsOk: sameBytes(block, asked) });
     }
     this.pending = all.slice(off);
   }

@@ -31,16 +31,20 @@ class Mp3Player implements App {
       () => k.sched.schedule(200_000, 'drain', () => { f.close(); this.c.finish(); }));
   }
 
+  private checked: ReturnType<typeof checkPlayback> | null = null;
+  /** What the speaker played, judged once (the run is over when this is asked). */
+  private check() { return (this.checked ??= checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs)); }
+
   verdict(): AppVerdict {
     if (this.openError) return { outcome: 'app-failed', reason: `could not open or configure /dev/dsp (${this.openError})` };
-    const check = checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs);
+    const check = this.check();
     const problem = judgePlayback(check, GAP_TOLERANCE_US);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.writeErrors ? `; ${this.writeErrors} writes failed` : ''}` };
     return { outcome: 'correct', reason: `${check.played}/${this.expected.length} blocks played in order with the right settings` };
   }
 
   metrics(): Record<string, number> {
-    const c = checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs);
+    const c = this.check();
     return { blocks: this.expected.length, played: c.played, longestHoleUs: c.longestMissingUs, writeErrors: this.writeErrors };
   }
 }

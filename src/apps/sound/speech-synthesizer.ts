@@ -39,8 +39,12 @@ class SpeechSynthesizer implements App {
     sentence(0);
   }
 
+  private checked: ReturnType<typeof checkPlayback> | null = null;
+  /** What the speaker played, judged once (the run is over when this is asked). */
+  private check() { return (this.checked ??= checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs)); }
+
   verdict(): AppVerdict {
-    const check = checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs);
+    const check = this.check();
     const problem = judgePlayback(check, GAP_TOLERANCE_US);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.errors.length ? `; ${this.errors[0]}` : ''}` };
     if (this.expected.length < SENTENCES * BLOCKS_PER_SENTENCE) return { outcome: 'malfunction', reason: this.errors[0] ?? 'sentences missing' };

@@ -42,9 +42,13 @@ class StrategyGame implements App {
     effect(0);
   }
 
+  private checked: ReturnType<typeof checkPlayback> | null = null;
+  /** What the speaker played, judged once (the run is over when this is asked). */
+  private check() { return (this.checked ??= checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs)); }
+
   verdict(): AppVerdict {
     if (this.openError) return { outcome: 'app-failed', reason: `could not open or configure /dev/dsp (${this.openError})` };
-    const check = checkPlayback(this.w.card.played, STREAM, this.expected, this.blockUs);
+    const check = this.check();
     const problem = judgePlayback(check, GAP_TOLERANCE_US);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.errors ? `; ${this.errors} sound calls failed` : ''}` };
     return { outcome: 'correct', reason: `${EFFECTS} effects heard at the volume set` };

@@ -1,0 +1,139 @@
+// Experiments are declarative files in experiments/: which workloads (driver x app), strategies,
+// fault persistence levels, parameter sets, and how many seeded trials per cell at each scale.
+// They are validated on load (errors name the bad field) and expanded into a canonical, ordered
+// list of trials with stable keys; seeds are shared across strategies, so comparisons are paired.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
+import { FAULT_IDS, PERSISTENCES, Persistence } from '../faults/types.js';
+import { DEFAULT_PARAMS, Params } from '../params.js';
+import { SpecError } from '../trial/spec.js';
+import { PAPER } from '../analysis/paper.js';
+import { REPO_ROOT } from '../paths.js';
+import type { TrialSpec } from '../trial/spec.js';
+
+export const SCALES = ['default', 'paper'] as const;
+export type Scale = (typeof SCALES)[number];
+
+export interface Workload { driver: string; app: string }
+export interface ParamSet { name: string; params: Partial<Params> }
+
+export interface Experiment {
+  id: string;
+  description: string;
+  workloads: Workload[];
+  strategies: string[];
+  /** Fault planted in each trial: null for fault-free experiments. */
+  fault: { type: string; persistence: Persistence[] } | null;
+  paramSets: ParamSet[];
+  trialsPerCell: Record<Scale, number>;
+  seedBase: number;
+}
+
+export interface PlannedTrial { key: string; spec: TrialSpec }
+
+export const EXPERIMENTS_DIR = new URL('experiments/', REPO_ROOT);
+
+export function listExperiments(): string[] {
+  if (!existsSync(EXPERIMENTS_DIR)) return [];
+  return readdirSync(EXPERIMENTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+}
+
+export function loadExperiment(id: string): Experiment {
+  const known = listExperiments();
+  if (!known.includes(id)) throw new SpecError(`unknown experiment '${id}'; valid: ${known.join(', ')}`);
+  const file = new URL(`${id}.json`, EXPERIMENTS_DIR);
+  let raw: unknown;
+  try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new SpecError(`experiments/${id}.json is not valid JSON: ${(e as Error).message}`); }
+  return validateExperiment(raw, `experiments/${id}.json`);
+}
+
+function fail(where: string, field: string, msg: string): never { throw new SpecError(`${where}: field '${field}' ${msg}`); }
+
+function expandWorkloads(where: string, w: unknown): Workload[] {
+  if (w === 'all') return DRIVERS.flatMap((d) => APPS.filter((a) => a.driverClass === d.cls).map((a) => ({ driver: d.id, app: a.id })));
+  if (w === 'paper') return (PAPER.table4.rows as Workload[]).map((r) => ({ driver: r.driver, app: r.app }));
+  if (!Array.isArray(w) || w.length === 0) fail(where, 'workloads', "must be 'all', 'paper', or a non-empty list of {driver, app}");
+  return w.map((x, i) => {
+    const d = DRIVERS.find((dd) => dd.id === x?.driver), a = APPS.find((aa) => aa.id === x?.app);
+    if (!d) fail(where, `workloads[${i}].driver`, `is '${x?.driver}'; valid: ${DRIVERS.map((dd) => dd.id).join(', ')}`);
+    if (!a) fail(where, `workloads[${i}].app`, `is '${x?.app}'; valid: ${APPS.map((aa) => aa.id).join(', ')}`);
+    if (a.driverClass !== d.cls) fail(where, `workloads[${i}]`, `pairs ${a.id} (${a.driverClass}) with ${d.id} (${d.cls})`);
+    return { driver: d.id, app: a.id };
+  });
+}
+
+export function validateExperiment(raw: unknown, where: string): Experiment {
+  if (typeof raw !== 'object' || raw === null) fail(where, '(root)', 'must be an object');
+  const r = raw as Record<string, unknown>;
+  const allowed = ['id', 'description', 'workloads', 'strategies', 'fault', 'paramSets', 'trialsPerCell', 'seedBase'];
+  for (const k of Object.keys(r)) if (!allowed.includes(k)) fail(where, k, `is not a known field; valid: ${allowed.join(', ')}`);
+  if (typeof r.id !== 'string' || !/^[a-z0-9-]+$/.test(r.id)) fail(where, 'id', 'must be a lower-case id');
+  if (typeof r.description !== 'string') fail(where, 'description', 'must be a string');
+  const strategies = r.strategies;
+  if (!Array.isArray(strategies) || strategies.length === 0) fail(where, 'strategies', 'must be a non-empty list');
+  for (const [i, s] of strategies.entries()) if (!STRATEGIES.some((x) => x.id === s)) fail(where, `strategies[${i}]`, `is '${s}'; valid: ${STRATEGIES.map((x) => x.id).join(', ')}`);
+  let fault: Experiment['fault'] = null;
+  if (r.fault !== null) {
+    const f = r.fault as Record<string, unknown> | undefined;
+    if (typeof f !== 'object' || f === null) fail(where, 'fault', 'must be null or {type, persistence}');
+    const type = f.type ?? 'random';
+    if (type !== 'random' && !FAULT_IDS.includes(type as never)) fail(where, 'fault.type', `is '${type}'; valid: random, ${FAULT_IDS.join(', ')}`);
+    const pers = f.persistence ?? ['transient', 'deterministic'];
+    if (!Array.isArray(pers) || pers.length === 0 || pers.some((p) => !PERSISTENCES.includes(p))) fail(where, 'fault.persistence', `must be a non-empty list of ${PERSISTENCES.join(', ')}`);
+    fault = { type: type as string, persistence: pers as Persistence[] };
+  }
+  const paramSets = (r.paramSets ?? [{ name: 'default', params: {} }]) as ParamSet[];
+  if (!Array.isArray(paramSets) || paramSets.length === 0) fail(where, 'paramSets', 'must be a non-empty list of {name, params}');
+  for (const [i, p] of paramSets.entries()) {
+    if (typeof p?.name !== 'string' || !/^[a-z0-9-]+$/.test(p.name)) fail(where, `paramSets[${i}].name`, 'must be a lower-case id');
+    for (const [k, v] of Object.entries(p.params ?? {})) {
+      if (!(k in DEFAULT_PARAMS)) fail(where, `paramSets[${i}].params.${k}`, `is not a parameter; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(where, `paramSets[${i}].params.${k}`, 'must be a number');
+    }
+  }
+  const t = r.trialsPerCell as Record<string, unknown> | undefined;
+  for (const s of SCALES) if (!t || !Number.isInteger(t[s]) || (t[s] as number) < 1) fail(where, `trialsPerCell.${s}`, 'must be a positive integer');
+  const seedBase = r.seedBase ?? 0;
+  if (!Number.isInteger(seedBase) || (seedBase as number) < 0) fail(where, 'seedBase', 'must be a non-negative integer');
+  return {
+    id: r.id, description: r.description, workloads: expandWorkloads(where, r.workloads), strategies: strategies as string[],
+    fault, paramSets: paramSets.map((p) => ({ name: p.name, params: p.params ?? {} })),
+    trialsPerCell: { default: t!.default as number, paper: t!.paper as number }, seedBase: seedBase as number,
+  };
+}
+
+/** Every trial of the experiment in canonical order (workload, param set, persistence, seed, strategy). */
+export function planTrials(e: Experiment, trialsPerCell: number): PlannedTrial[] {
+  const out: PlannedTrial[] = [];
+  const persistences: Array<Persistence | 'none'> = e.fault ? e.fault.persistence : ['none'];
+  for (const w of e.workloads) {
+    for (const ps of e.paramSets) {
+      for (const p of persistences) {
+        for (let i = 0; i < trialsPerCell; i++) {
+          const seed = e.seedBase + i;
+          for (const strategy of e.strategies) {
+            const key = [e.id, w.driver, w.app, ps.name, p, String(seed).padStart(6, '0'), strategy].join('/');
+            const fault = e.fault && p !== 'none' ? { type: e.fault.type as 'random', persistence: p } : null;
+            out.push({ key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Shard K of N (1-based): every N-th trial of the canonical order, so shards are balanced. */
+export function shardOf<T>(trials: readonly T[], shard: { k: number; n: number } | null): T[] {
+  if (!shard) return [...trials];
+  return trials.filter((_, i) => i % shard.n === shard.k - 1);
+}
+
+export function parseShard(raw: string | undefined): { k: number; n: number } | null {
+  if (raw === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  if (!m) throw new SpecError(`--shard takes K/N (e.g. 2/3), got '${raw}'`);
+  const k = Number(m[1]), n = Number(m[2]);
+  if (n < 1 || k < 1 || k > n) throw new SpecError(`--shard ${raw}: K must be between 1 and N`);
+  return { k, n };
+}
