@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { listExperiments, loadExperiment, planTrials, shardOf, parseShard, SCALES, Scale } from '../sweep/experiment.js';
+import { listExperiments, loadExperiment, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial } from '../sweep/experiment.js';
 import { runOnPool } from '../sweep/pool.js';
 import { provenance } from '../sweep/provenance.js';
 import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile } from '../sweep/results.js';
@@ -25,7 +25,7 @@ export async function sweep(a: SweepArgs): Promise<string> {
   const shard = parseShard(a.shard);
   const dir = a.out ?? join('results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
   ensureWritable(dir);
-  const planned = shardOf(planTrials(e, perCell), shard);
+  const plannedCount = shardSize(countTrials(e, perCell), shard);
   let manifest: Manifest;
   if (hasResults(dir)) {
     if (!a.resume) throw new SpecError(`'${dir}' already holds results; add --resume to continue them, or --out to write elsewhere`);
@@ -39,16 +39,17 @@ export async function sweep(a: SweepArgs): Promise<string> {
   } else {
     if (a.resume && !a.quiet) console.error(`nothing to resume in '${dir}': starting`);
     manifest = {
-      format: FORMAT, experiment: e, scale, trialsPerCell: perCell, shard, trialsPlanned: planned.length, workers: a.workers,
+      format: FORMAT, experiment: e, scale, trialsPerCell: perCell, shard, trialsPlanned: plannedCount, workers: a.workers,
       provenance: provenance(), startedAt: new Date().toISOString(), finishedAt: null, status: 'running', resumedAt: [],
     };
   }
   writeManifest(dir, manifest);
   const done = recordedKeys(dir);
-  const todo = planned.filter((t) => !done.has(t.key));
-  if (!a.quiet) console.error(`${e.id}: ${planned.length} trials (${todo.length} to run) on ${a.workers || 'no'} worker thread${a.workers === 1 ? '' : 's'} -> ${dir}`);
-  const progress = new Progress(todo.length, a.quiet ? null : 'trials');
-  await runOnPool(todo, {
+  const remaining = plannedCount - done.size;
+  if (!a.quiet) console.error(`${e.id}: ${plannedCount} trials (${remaining} to run) on ${a.workers || 'no'} worker thread${a.workers === 1 ? '' : 's'} -> ${dir}`);
+  const progress = new Progress(remaining, a.quiet ? null : 'trials');
+  const todo = function* (): Generator<PlannedTrial> { for (const t of shardIter(iterateTrials(e, perCell), shard)) if (!done.has(t.key)) yield t; };
+  await runOnPool(todo(), {
     workers: a.workers, batchSize: a.batch, taskTimeoutMs: 10 * 60_000,
     onLines: (lines) => { appendLines(dir, lines); for (let i = 0; i < lines.length; i++) progress.tick(); },
   });

@@ -104,7 +104,11 @@ export function validateExperiment(raw: unknown, where: string): Experiment {
 
 /** Every trial of the experiment in canonical order (workload, param set, persistence, seed, strategy). */
 export function planTrials(e: Experiment, trialsPerCell: number): PlannedTrial[] {
-  const out: PlannedTrial[] = [];
+  return [...iterateTrials(e, trialsPerCell)];
+}
+
+/** The same trials, one at a time (a large sweep never holds its whole plan). */
+export function* iterateTrials(e: Experiment, trialsPerCell: number): Generator<PlannedTrial> {
   const persistences: Array<Persistence | 'none'> = e.fault ? e.fault.persistence : ['none'];
   for (const w of e.workloads) {
     for (const ps of e.paramSets) {
@@ -114,20 +118,32 @@ export function planTrials(e: Experiment, trialsPerCell: number): PlannedTrial[]
           for (const strategy of e.strategies) {
             const key = [e.id, w.driver, w.app, ps.name, p, String(seed).padStart(6, '0'), strategy].join('/');
             const fault = e.fault && p !== 'none' ? { type: e.fault.type as 'random', persistence: p } : null;
-            out.push({ key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } });
+            yield { key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } };
           }
         }
       }
     }
   }
-  return out;
+}
+
+/** How many trials an experiment has, without listing them. */
+export function countTrials(e: Experiment, trialsPerCell: number): number {
+  return e.workloads.length * e.paramSets.length * (e.fault ? e.fault.persistence.length : 1) * trialsPerCell * e.strategies.length;
 }
 
 /** Shard K of N (1-based): every N-th trial of the canonical order, so shards are balanced. */
 export function shardOf<T>(trials: readonly T[], shard: { k: number; n: number } | null): T[] {
-  if (!shard) return [...trials];
-  return trials.filter((_, i) => i % shard.n === shard.k - 1);
+  return [...shardIter(trials, shard)];
 }
+
+export function* shardIter<T>(trials: Iterable<T>, shard: { k: number; n: number } | null): Generator<T> {
+  let i = 0;
+  for (const t of trials) { if (!shard || i % shard.n === shard.k - 1) yield t; i++; }
+}
+
+/** Trials in shard K of N out of `total`. */
+export const shardSize = (total: number, shard: { k: number; n: number } | null): number =>
+  shard ? Math.floor(total / shard.n) + (shard.k - 1 < total % shard.n ? 1 : 0) : total;
 
 export function parseShard(raw: string | undefined): { k: number; n: number } | null {
   if (raw === undefined) return null;

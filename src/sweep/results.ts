@@ -2,7 +2,7 @@
 // records.jsonl (one record per line, appended as batches finish). A killed sweep leaves at
 // most a partial last line, which resume cuts off; at the end the lines are sorted by trial key,
 // so any worker count, shard split or resume gives the same bytes.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, accessSync, constants, truncateSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, accessSync, constants, truncateSync, statSync, openSync, writeSync, closeSync, readSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Experiment, Scale } from './experiment.js';
 import type { Provenance } from './provenance.js';
@@ -99,33 +99,52 @@ export function writeSorted(dir: string, lines: readonly string[]): void {
   renameSync(tmp, recordsPath(dir));
 }
 
-const KEY_PREFIX = Buffer.from('{"key":"');
+const KEY_PREFIX_BYTES = Buffer.byteLength('{"key":"');
+const CHUNK = 1 << 20;
 
 /**
- * Sort a records file by key in place, holding one Buffer of the file and an index of line
- * offsets (not every line as a string): memory stays near the file's size. Every line starts
- * with {"key":"..." and keys hold no quotes.
+ * Sort a records file by key, in bounded memory: one streaming pass builds an index of
+ * (key, offset, length) (every line starts with {"key":"..." and keys hold no quotes), then the
+ * lines are copied in key order with positioned reads. Memory grows with the number of records
+ * (the index), not with their bytes.
  */
 export function sortRecordsFile(dir: string): number {
   const file = recordsPath(dir);
   if (!existsSync(file)) return 0;
-  const buf = readFileSync(file);
-  const lines: Array<{ key: string; start: number; end: number }> = [];
-  for (let start = 0; start < buf.length;) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    if (end > start) {
-      const k0 = start + KEY_PREFIX.length;
-      lines.push({ key: buf.toString('latin1', k0, buf.indexOf(34, k0)), start, end });
-    }
-    start = end + 1;
-  }
-  lines.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const index: Array<{ key: string; start: number; length: number }> = [];
+  const fd = openSync(file, 'r');
   const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try { for (const l of lines) { writeSync(fd, buf, l.start, l.end - l.start); writeSync(fd, '\n'); } } finally { closeSync(fd); }
+  const out = openSync(tmp, 'w');
+  try {
+    const chunk = Buffer.alloc(CHUNK);
+    let carry = Buffer.alloc(0), carryStart = 0, pos = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK, pos);
+      if (n === 0) break;
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let lineStart = 0;
+      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, lineStart)) {
+        if (nl > lineStart) {
+          const k0 = lineStart + KEY_PREFIX_BYTES;
+          index.push({ key: buf.toString('latin1', k0, buf.indexOf(34, k0)), start: carryStart + lineStart, length: nl - lineStart });
+        }
+        lineStart = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(lineStart));
+      carryStart += lineStart;
+      pos += n;
+    }
+    index.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let line = Buffer.alloc(64 * 1024);
+    for (const e of index) {
+      if (e.length + 1 > line.length) line = Buffer.alloc(2 * (e.length + 1));
+      readSync(fd, line, 0, e.length, e.start);
+      line[e.length] = 10;
+      writeSync(out, line, 0, e.length + 1);
+    }
+  } finally { closeSync(fd); closeSync(out); }
   renameSync(tmp, file);
-  return lines.length;
+  return index.length;
 }
 
 export { keyOf };
