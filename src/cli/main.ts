@@ -9,10 +9,11 @@ import { overheadCommand } from './overhead.js';
 import { table4Command } from './table4.js';
 import { sweepCommand } from './sweep.js';
 import { mergeCommand } from './merge.js';
+import { reportCommand } from './report.js';
 
 let y = yargs(hideBin(process.argv)).scriptName('shadowbench')
   .usage('$0 <command> [options]\n\nReproduces "Recovering Device Drivers" (Swift et al., OSDI 2004) on a simulated kernel:\nseeded trials of driver faults under native, restart and shadow recovery.');
-for (const add of [listCommand, trialCommand, sweepCommand, mergeCommand, campaignCommand, table4Command, overheadCommand, benchCommand]) y = add(y);
+for (const add of [listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, campaignCommand, table4Command, overheadCommand, benchCommand]) y = add(y);
 await y.demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(false)
   .fail((msg, err) => {
     if (err) throw err;

@@ -9,6 +9,7 @@ const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction
 
 export function formatTable4(rows: readonly Table4Row[]): string {
   const cell = (r: Table4Row, s: (typeof TABLE4_STRATEGIES)[number]) => {
+    if (r.faults === 0) return '—'.padEnd(18);
     const m = r.modal[s];
     return `${SHORT[m.outcome]} ${(100 * m.share).toFixed(0)}%${r.matches[s] ? '' : ' *'}`.padEnd(18);
   };

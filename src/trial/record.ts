@@ -6,7 +6,11 @@ import type { FaultSpec } from '../faults/types.js';
 import type { FaultActivity } from '../faults/injector.js';
 
 /** The planted fault, what it did, and the gap from its first firing to detection. */
-export type FaultRecord = FaultSpec & FaultActivity & { latentGapUs: number | null };
+export type FaultRecord = FaultSpec & FaultActivity & {
+  latentGapUs: number | null;
+  /** When the workload's fault-free profile run ended (its activity window). */
+  workloadEndUs: number | null;
+};
 
 export type Outcome = 'not-activated' | 'correct' | 'malfunction' | 'app-failed' | 'system-crash' | 'harness-error';
 export const OUTCOMES: readonly Outcome[] = ['not-activated', 'correct', 'malfunction', 'app-failed', 'system-crash', 'harness-error'];

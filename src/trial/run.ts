@@ -21,11 +21,15 @@ export interface TrialOptions { trace?: boolean }
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
   const spec = resolveSpec(input);
+  let workloadEndUs: number | null = null;
   if (input.fault) {
     const profile = profileFor(spec, (s, at) => simulate(s, { coverageAtUs: at }).coverage);
     spec.fault = resolveFault(input.fault, profile, new RngStreams(spec.seed).get('fault'), spec.params.transientShare, spec.params.armWindowShare);
+    workloadEndUs = profile.endUs;
   }
-  return simulate(spec, opts).record;
+  const record = simulate(spec, opts).record;
+  if (record.fault) record.fault.workloadEndUs = workloadEndUs;
+  return record;
 }
 
 interface SimOptions extends TrialOptions { coverageAtUs?: number }
@@ -109,6 +113,7 @@ function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, a
   const fault: FaultRecord | null = injector ? {
     ...injector.fault, ...injector.activity,
     latentGapUs: first && injector.activity.firstFiredUs !== null ? first.atUs - injector.activity.firstFiredUs : null,
+    workloadEndUs: null,
   } : null;
   return {
     spec, outcome, reason,

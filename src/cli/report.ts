@@ -1,0 +1,39 @@
+import type { Argv } from 'yargs';
+import { writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { report, latestResults } from '../analysis/report.js';
+import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
+import { renderFigures } from '../analysis/render.js';
+import { SpecError } from '../trial/spec.js';
+import { fail } from './errors.js';
+
+export function collectFigures(root: string): FigureSpec[] {
+  const specs: FigureSpec[] = [];
+  for (const [id, r] of latestResults(root)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records));
+  return specs;
+}
+
+export function reportCommand(y: Argv): Argv {
+  return y
+    .command('report [root]', 'tables with 95% intervals, paper beside ours, from the newest complete results of each experiment',
+      (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
+        .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' }),
+      (argv) => {
+        try {
+          if (!existsSync(argv.root!)) throw new SpecError(`no results at '${argv.root}': run a sweep first (npx shadowbench sweep table4)`);
+          const md = report(argv.root!);
+          if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
+        } catch (e) { fail(e); }
+      })
+    .command('figures [root]', 'render every figure as SVG and PNG (and one standalone HTML) with headless Chromium',
+      (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
+        .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' }),
+      async (argv) => {
+        try {
+          const specs = collectFigures(argv.root!);
+          if (specs.length === 0) throw new SpecError(`no complete results under '${argv.root}' to draw`);
+          const files = await renderFigures(specs, argv.out ?? join(argv.root!, 'figures'));
+          console.error(`wrote ${files.length} files:\n  ${files.join('\n  ')}`);
+        } catch (e) { fail(e); }
+      });
+}
