@@ -24,8 +24,9 @@ export function flatRow(r: Rec): Record<string, string | number | boolean | null
   };
 }
 
-/** A danfo.js DataFrame of the flat rows. */
-export async function toFrame(records: readonly Rec[]) {
+/** A danfo.js DataFrame of the flat rows (typed loosely: notebook kernels need not resolve danfo's types). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function toFrame(records: readonly Rec[]): Promise<any> {
   const dfd = await import('danfojs');
   return new dfd.DataFrame(records.map(flatRow));
 }

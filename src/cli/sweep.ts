@@ -11,6 +11,8 @@ import { fail } from './errors.js';
 
 export interface SweepArgs {
   experiment: string; scale: string; trials?: number; workers: number; batch: number; shard?: string; out?: string; resume: boolean; quiet?: boolean;
+  /** Results root for the default directory (results/). */
+  root?: string;
 }
 
 /** Run (or resume) a sweep; returns the results directory. */
@@ -23,7 +25,7 @@ export async function sweep(a: SweepArgs): Promise<string> {
   if (!Number.isInteger(a.workers) || a.workers < 0 || a.workers > 4 * cpus().length) throw new SpecError(`--workers must be an integer from 0 to ${4 * cpus().length}, got '${a.workers}'`);
   if (!Number.isInteger(a.batch) || a.batch < 1) throw new SpecError(`--batch must be a positive integer, got '${a.batch}'`);
   const shard = parseShard(a.shard);
-  const dir = a.out ?? join('results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
+  const dir = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
   ensureWritable(dir);
   const plannedCount = shardSize(countTrials(e, perCell), shard);
   let manifest: Manifest;

@@ -1,0 +1,68 @@
+// Analysis, figures and notebooks over the committed reference results.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { wilson } from '../src/analysis/stats.js';
+import { latestResults, report } from '../src/analysis/report.js';
+import { table4FromRecords } from '../src/analysis/table4.js';
+import { renderFigures, CHROMIUM } from '../src/analysis/render.js';
+import { runNotebooks, jupyterAvailable } from '../src/analysis/notebooks.js';
+import { collectFigures } from '../src/cli/report.js';
+
+const reference = fileURLToPath(new URL('../../notebooks/reference/', import.meta.url));
+/** In CI the tools must be there; elsewhere a missing tool skips the test with the reason. */
+const needs = (ok: boolean, what: string) => (ok ? undefined : process.env.CI ? undefined : `${what} is not installed (scripts/install.sh installs it)`);
+
+test('Wilson intervals: known values, and sane at the edges', () => {
+  const w = wilson(8, 10);
+  assert.ok(Math.abs(w.lo - 0.4902) < 1e-3 && Math.abs(w.hi - 0.9433) < 1e-3, `${w.lo} ${w.hi}`);
+  const z = wilson(0, 20);
+  assert.equal(z.lo, 0);
+  assert.ok(z.hi > 0.1 && z.hi < 0.2);
+  assert.deepEqual([wilson(0, 0).lo, wilson(0, 0).hi], [0, 1]);
+});
+
+test('the report puts the paper beside the reference results, with intervals and provenance', () => {
+  const md = report(reference);
+  assert.match(md, /## Table 4/);
+  assert.match(md, /\| file-transfer \| e1000 \| \d+ \| crash \/ ok \/ ok \|/);
+  assert.match(md, /\d+% \[\d+%, \d+%\]/);
+  assert.match(md, /_Source: `.*reference\/table4\/.*` — \d+ trials.*commit [0-9a-f]{10}/);
+  for (const s of ['SWIFI campaign', 'Overhead', 'Recovery time', 'Recovery log']) assert.match(md, new RegExp(`## ${s}`));
+});
+
+test('Table 4 from records pairs each qualifying fault across the three strategies', () => {
+  const r = latestResults(reference).get('table4')!;
+  const rows = table4FromRecords(r.records);
+  assert.equal(rows.length, 10);
+  for (const row of rows) for (const s of ['native', 'restart', 'shadow'] as const) {
+    assert.equal(Object.values(row.mix[s]).reduce((a, b) => a + b, 0), row.faults, `${row.app} ${s}`);
+  }
+});
+
+test('figures: SVG and PNG per figure and one HTML page, from headless Chromium', { skip: needs(existsSync(CHROMIUM), 'Chromium') }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'figs-'));
+  const specs = collectFigures(reference);
+  assert.ok(specs.length >= 5);
+  const files = await renderFigures(specs, out);
+  for (const f of files.filter((x) => x.endsWith('.png'))) {
+    const png = readFileSync(f);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG', f);
+    assert.ok(png.length > 20_000, `${f} is ${png.length} bytes`);
+  }
+  for (const f of files.filter((x) => x.endsWith('.svg'))) assert.match(readFileSync(f, 'utf8'), /<svg[\s\S]*<\/svg>/);
+  assert.ok(statSync(join(out, 'figures.html')).size > 1_000_000, 'plotly.js is inlined once');
+});
+
+test('every notebook executes headlessly without a cell error or stderr output', { skip: needs(jupyterAvailable(), 'Jupyter') }, () => {
+  const runs = runNotebooks(mkdtempSync(join(tmpdir(), 'nbs-')), null);
+  assert.ok(runs.length >= 5);
+  for (const r of runs) {
+    assert.deepEqual(r.problems, [], r.notebook);
+    const html = readFileSync(r.html, 'utf8');
+    assert.match(html, /Plotly\.newPlot/, `${r.notebook}: the figure is in the HTML export`);
+  }
+});
