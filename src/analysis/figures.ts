@@ -24,9 +24,9 @@ export function table4Figure(records: readonly TrialRecord[]): FigureSpec {
     id: 'table4-survival', title: 'Applications that ran correctly after a detected driver failure (paper Table 4)',
     data: TABLE4_STRATEGIES.map((s) => {
       const ps = rows.map((r) => wilson(r.mix[s].correct, r.faults));
-      return { type: 'bar', name: s, x: rows.map((r) => r.app), y: ps.map((p) => 100 * p.p), error_y: errorBars(ps), marker: { color: COLOURS[s] } };
+      return { type: 'bar', name: s, x: rows.map((r) => r.app.replace('-', '<br>')), y: ps.map((p) => 100 * p.p), error_y: errorBars(ps), marker: { color: COLOURS[s] } };
     }),
-    layout: base('Correct runs after a detected driver failure, by strategy (95% intervals)', 'application', 'runs correct (%)', { barmode: 'group', yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
+    layout: base('Correct runs after a detected driver failure, by strategy (95% intervals)', 'application', 'runs correct (%)', { barmode: 'group', width: 1100, yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
   };
 }
 

@@ -42,7 +42,8 @@ export function notebookProblems(file: string): string[] {
   return problems;
 }
 
-export function runNotebooks(outDir: string, resultsRoot: string | null, only?: string[]): NotebookRun[] {
+export function runNotebooks(out: string, resultsRoot: string | null, only?: string[]): NotebookRun[] {
+  const outDir = resolve(out); // nbconvert runs in the notebooks folder
   if (!jupyterAvailable()) throw new Error('Jupyter is not installed: apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-ipython');
   mkdirSync(outDir, { recursive: true });
   const env = { ...process.env, JUPYTER_PATH: kernelspecDir(), ...(resultsRoot ? { SHADOWBENCH_RESULTS: resolve(resultsRoot) } : {}) };
