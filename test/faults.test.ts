@@ -18,7 +18,7 @@ test('branch-invert at the ring-full check: every send looks like a full ring, t
   const iso = trial('restart', f);
   assert.equal(iso.fault!.firings[0].effect, 'condition false->true');
   assert.equal(iso.detected?.kind, 'watchdog');
-  assert.match(iso.detected!.message, /still stalled after tx_timeout/);
+  assert.match(iso.detected!.message, /transmit still stuck after tx_timeout/);
   const nat = trial('native', f);
   assert.equal(nat.outcome, 'app-failed', 'native Linux keeps resetting through tx_timeout; the transfer never completes');
 });

@@ -3,6 +3,7 @@
 // command timer). A request the driver accepted is held by its instance until it ends it.
 import type { Kernel, DriverInstance } from './kernel.js';
 import type { ClassCore } from './class-core.js';
+import { startHangWatchdog } from './hang-watchdog.js';
 import { OWNER_KERNEL } from './skb.js';
 
 export const DIR_READ = 1, DIR_WRITE = 2, DIR_FLUSH = 3;
@@ -55,12 +56,18 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   private nextId = 1;
   private stopped = false;
   private open = false;
-  private timeoutTried = false;
-  private endedAtTimeout = 0;
   private ended = 0;
 
   constructor(private readonly k: Kernel) {
-    k.sched.schedule(k.params.watchdogPeriodUs, 'blk-timer', () => this.timer(), 5);
+    // The IDE command timer: a request the driver has held longer than the command timeout.
+    const held = () => [...this.requests.values()].filter((r) => r.owner === this.driverOwner());
+    startHangWatchdog(k, {
+      what: 'disk command', entry: 'timeout', periodUs: k.params.watchdogPeriodUs,
+      stuck: () => held().some((r) => k.now - r.issuedUs > k.params.blockTimeoutUs),
+      progress: () => this.ended,
+      callTimeout: () => this.ops!.timeout(),
+      rearm: () => { for (const r of held()) r.issuedUs = k.now; },
+    }, () => this.driver);
   }
 
   // ---- what the filesystem calls ---------------------------------------------------------------
@@ -105,11 +112,8 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
     const k = this.k;
     const owner = 0x100 + inst.slot;
     return {
-      kmalloc: (size) => k.kmalloc(inst, size),
-      kfree: (addr) => k.kfree(inst, addr),
-      requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
-      freeIrq: (line) => k.freeIrq(inst, line),
-      endRequest: (id, status) => {
+      ...k.resourceApi(inst, () => this.ops?.interrupt()),
+      endRequest: (id: number, status: number) => {
         const r = this.requests.get(id);
         if (!r || r.owner !== owner) k.badParam('end_request', `request ${id} is not held by ${inst.name}`);
         this.finish(r!, status < 0 ? EIO : 0);
@@ -120,27 +124,6 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
         k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3);
       },
     };
-  }
-
-  /** The IDE command timer: a request held too long gets the driver's timeout handler; under
-   *  isolation, one still stuck after that is a hung driver. */
-  private timer(): void {
-    const p = this.k.params;
-    const owner = this.driverOwner();
-    const stuck = [...this.requests.values()].some((r) => r.owner === owner && this.k.now - r.issuedUs > p.blockTimeoutUs);
-    if (this.ended !== this.endedAtTimeout) this.timeoutTried = false;
-    if (stuck && this.driver) {
-      if (this.k.isolation && this.timeoutTried) {
-        this.k.driverFailed(this.driver, 'watchdog', 'disk command still outstanding after the timeout handler ran', null, 'timeout');
-      } else {
-        this.k.log('watchdog', 'disk command timed out; calling the driver\'s timeout handler');
-        this.timeoutTried = true;
-        this.ops!.timeout();
-        this.endedAtTimeout = this.ended;
-      }
-      for (const r of this.requests.values()) if (r.owner === owner) r.issuedUs = this.k.now;
-    }
-    this.k.sched.schedule(p.watchdogPeriodUs, 'blk-timer', () => this.timer(), 5);
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------

@@ -188,6 +188,17 @@ export class Kernel {
     if (!inst.heap.release(addr)) this.badParam('kfree', `0x${addr.toString(16)} is not an allocation of ${inst.name}`);
   }
 
+  /** The services every class offers a driver instance: memory and its interrupt line, whose
+   *  handler is the class's way into the driver (through the strategy's ops). */
+  resourceApi(inst: DriverInstance, onInterrupt: () => void) {
+    return {
+      kmalloc: (size: number) => this.kmalloc(inst, size),
+      kfree: (addr: number) => this.kfree(inst, addr),
+      requestIrq: (line: number) => this.requestIrq(inst, line, onInterrupt),
+      freeIrq: (line: number) => this.freeIrq(inst, line),
+    };
+  }
+
   private readonly timers = new Map<DriverInstance, EventHandle>();
 
   /** mod_timer: (re)arm the instance's timer; it dies with the instance. */

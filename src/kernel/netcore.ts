@@ -7,6 +7,7 @@ import type { Kernel, DriverInstance } from './kernel.js';
 import { OWNER_KERNEL, ownerOfSlot } from './skb.js';
 import * as L from './layout.js';
 import type { ClassCore } from './class-core.js';
+import { startHangWatchdog } from './hang-watchdog.js';
 
 export const NETDEV_TX_OK = 0;
 export const NETDEV_TX_BUSY = 1;
@@ -87,7 +88,14 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
     this.addr = L.NETDEV_BASE + index * L.NETDEV_STRIDE;
     this.resetConfig();
     k.addCheck(() => (this.sealOf() === this.seal ? null : `net_device ${index}`));
-    k.sched.schedule(k.params.watchdogPeriodUs, 'watchdog', () => this.watchdog(), 5);
+    // Linux's dev_watchdog: a stopped queue with no transmission for watchdog_timeo.
+    startHangWatchdog(k, {
+      what: 'transmit', entry: 'tx_timeout', periodUs: k.params.watchdogPeriodUs,
+      stuck: () => this.isUp && this.carrier && this.queueStopped && k.now - this.transStartUs > k.params.txWatchdogUs,
+      progress: () => this.txCompleted,
+      callTimeout: () => this.ops!.txTimeout(),
+      rearm: () => { this.transStartUs = k.now; },
+    }, () => this.driver);
   }
 
   // ---- configuration held by the kernel (what Linux keeps in struct net_device) ------------
@@ -226,29 +234,7 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
     for (const { skb } of this.qdisc.splice(0)) this.k.skbs.free(skb, OWNER_KERNEL);
   }
 
-  /**
-   * Linux's dev_watchdog: a stalled transmit queue gets the driver's tx_timeout (a reset).
-   * Under isolation a queue still stalled one period after that reset is a hung driver.
-   */
-  private watchdog(): void {
-    const stalled = this.isUp && this.carrier && this.queueStopped && this.k.now - this.transStartUs > this.k.params.txWatchdogUs;
-    if (this.txCompleted !== this.txCompletedAtTimeout) this.timeoutTried = false; // transmissions complete again
-    if (stalled && this.driver) {
-      if (this.k.isolation && this.timeoutTried) {
-        this.k.driverFailed(this.driver, 'watchdog', 'transmit still stalled after tx_timeout', null, 'tx_timeout');
-      } else {
-        this.k.log('watchdog', 'transmit timed out; calling the driver\'s tx_timeout');
-        this.timeoutTried = true;
-        this.ops!.txTimeout();
-        this.txCompletedAtTimeout = this.txCompleted; // buffers the reset itself freed are no progress
-      }
-      this.transStartUs = this.k.now;
-    }
-    this.k.sched.schedule(this.k.params.watchdogPeriodUs, 'watchdog', () => this.watchdog(), 5);
-  }
-  private timeoutTried = false;
   private txCompleted = 0;
-  private txCompletedAtTimeout = 0;
 
   // ---- receive ------------------------------------------------------------------------------
   onProtocol(ethertype: number, handler: FrameHandler): void { this.protocols.set(ethertype, handler); }
@@ -281,8 +267,7 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
     const owner = ownerOfSlot(inst.slot);
     return {
       netdevAddr: this.addr,
-      kmalloc: (size) => k.kmalloc(inst, size),
-      kfree: (addr) => k.kfree(inst, addr),
+      ...k.resourceApi(inst, () => this.ops?.interrupt()),
       allocSkb: () => k.skbs.alloc(owner),
       freeSkb: (skb) => {
         if (!k.skbs.free(skb, owner)) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst.name}`);
@@ -307,8 +292,6 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
         if (on) k.sched.schedule(0, 'net_tx_action', () => this.runQueue(), 3);
       },
       publishMac: (lo, hi) => { this.wr(ND.MAC_LO, lo); this.setField(ND.MAC_HI, hi); },
-      requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
-      freeIrq: (line) => k.freeIrq(inst, line),
       modTimer: (delayUs) => k.modTimer(inst, delayUs, () => this.ops?.timer()),
       delTimer: () => k.delTimer(inst),
     };

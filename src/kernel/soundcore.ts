@@ -136,13 +136,7 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
   // ---- the driver's view ----------------------------------------------------------------------
   apiFor(inst: DriverInstance): SoundKernelApi {
     const k = this.k;
-    return {
-      kmalloc: (size) => k.kmalloc(inst, size),
-      kfree: (addr) => k.kfree(inst, addr),
-      requestIrq: (line) => k.requestIrq(inst, line, () => this.ops?.interrupt()),
-      freeIrq: (line) => k.freeIrq(inst, line),
-      wakeUp: () => this.wakeAll(),
-    };
+    return { ...k.resourceApi(inst, () => this.ops?.interrupt()), wakeUp: () => this.wakeAll() };
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------
