@@ -13,6 +13,7 @@ export interface Params {
   copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number; syscallNs: number;
   diskAccessUs: number; diskMBps: number; diskFlushUs: number; blockTimeoutUs: number; fsErrorsPanic: number; diskSectors: number;
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
+  failoverUs: number; checkpointIntervalUs: number; checkpointFixedUs: number;
 }
 
 const file = dataFile('params.json');

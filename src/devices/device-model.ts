@@ -8,4 +8,10 @@ export interface DeviceModel extends Mmio {
   dmaErrors: number;
   /** The kernel disabled the device (driver unloaded): no DMA, no interrupts. */
   quiesce(): void;
+  /** Device state for a checkpoint (registers and internal state), if the model supports it. */
+  snapshot?(): DeviceSnapshot;
+  /** Put the device back in a snapshot's state; work in flight since then is dropped. */
+  restore?(s: DeviceSnapshot): void;
 }
+
+export interface DeviceSnapshot { readonly bytes: number; readonly state: unknown }

@@ -4,8 +4,8 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import type { DeviceModel } from './device-model.js';
-import { Wire } from './wire.js';
+import type { DeviceModel, DeviceSnapshot } from './device-model.js';
+import { Wire, WirePort } from './wire.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 
 export const REG = {
@@ -34,16 +34,18 @@ export class NicDevice implements DeviceModel {
   private txBusy = false;
   private resetEpoch = 0;
   dmaErrors = 0;
+  /** Where this NIC is plugged in (live, or a mirror port for a standby). */
+  readonly port: WirePort;
 
   constructor(
     private readonly k: Kernel,
     readonly name: string,
-    private readonly wire: Wire,
-    private readonly side: 0 | 1,
+    wire: Wire,
+    side: 0 | 1,
     readonly irqLine: number,
     private readonly eepromMac: Mac,
   ) {
-    wire.attach(side, (f) => this.receive(f));
+    this.port = wire.attach(side, (f) => this.receive(f));
   }
 
   readReg(reg: number): number {
@@ -75,14 +77,39 @@ export class NicDevice implements DeviceModel {
   private reset(): void {
     this.regs.fill(0);
     this.txBusy = false;
-    const epoch = ++this.resetEpoch;
+    ++this.resetEpoch;
     this.k.log('nic', `${this.name} reset`);
-    this.k.sched.schedule(this.k.params.nicResetUs + this.k.params.nicLinkUpUs, 'link-up', () => {
+    this.linkUpAfter(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+  }
+
+  private linkUpAtUs: number | null = null;
+  private linkUpAfter(delayUs: number): void {
+    const epoch = this.resetEpoch;
+    this.linkUpAtUs = this.k.now + delayUs;
+    this.k.sched.schedule(delayUs, 'link-up', () => {
       if (epoch !== this.resetEpoch) return;
+      this.linkUpAtUs = null;
       this.regs[REG.STATUS] |= STATUS_LU;
       this.cause(ICR_LSC);
       this.kickTx(); // descriptors queued while the link was down go out now
     });
+  }
+
+  snapshot(): DeviceSnapshot {
+    const linkUpInUs = this.linkUpAtUs === null ? null : Math.max(0, this.linkUpAtUs - this.k.now);
+    return { bytes: this.regs.byteLength + 8, state: { regs: Uint32Array.from(this.regs), linkUpInUs } };
+  }
+
+  /** Registers back as they were; a transmission in flight restarts from the restored head. */
+  restore(snap: DeviceSnapshot): void {
+    const s = snap.state as { regs: Uint32Array; linkUpInUs: number | null };
+    this.regs.set(s.regs);
+    this.txBusy = false;
+    this.resetEpoch++;
+    this.linkUpAtUs = null;
+    if (s.linkUpInUs !== null) this.linkUpAfter(s.linkUpInUs);
+    if (this.regs[REG.ICR] & this.regs[REG.IMS]) this.k.raiseIrq(this.irqLine);
+    this.kickTx();
   }
 
   /** A ring programmed out of range: the engine stops (no descriptor is processed) until reset. */
@@ -97,6 +124,7 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     this.resetEpoch++;
+    this.linkUpAtUs = null;
   }
 
   private cause(bits: number): void {
@@ -129,7 +157,7 @@ export class NicDevice implements DeviceModel {
     this.txBusy = true;
     const epoch = this.resetEpoch;
     // An empty or invalid descriptor still costs a descriptor fetch.
-    const done = frame.length > 0 ? this.wire.send(this.side, frame) : this.k.now + DESC_FETCH_US;
+    const done = frame.length > 0 ? this.port.send(frame) : this.k.now + DESC_FETCH_US;
     this.k.sched.schedule(done - this.k.now, 'nic-tx-done', () => {
       if (epoch !== this.resetEpoch) return;
       this.txBusy = false;

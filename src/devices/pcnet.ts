@@ -6,8 +6,8 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import { Wire } from './wire.js';
-import type { DeviceModel } from './device-model.js';
+import { Wire, WirePort } from './wire.js';
+import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 import { mtaBit } from './nic.js';
 
@@ -41,10 +41,12 @@ export class PcnetDevice implements DeviceModel {
   private rxIdx = 0; private txIdx = 0;
   private txBusy = false;
   dmaErrors = 0;
+  /** Where this NIC is plugged in (live, or a mirror port for a standby). */
+  readonly port: WirePort;
 
-  constructor(private readonly k: Kernel, readonly name: string, private readonly wire: Wire, private readonly side: 0 | 1,
+  constructor(private readonly k: Kernel, readonly name: string, wire: Wire, private readonly side: 0 | 1,
     readonly irqLine: number, private readonly aprom: Mac) {
-    wire.attach(side, (f) => this.receive(f));
+    this.port = wire.attach(side, (f) => this.receive(f));
   }
 
   readReg(port: number): number {
@@ -86,14 +88,46 @@ export class PcnetDevice implements DeviceModel {
     this.csr.fill(0);
     this.link = false;
     this.txBusy = false;
-    const epoch = ++this.epoch;
+    ++this.epoch;
     this.k.log('nic', `${this.name} reset`);
-    this.k.sched.schedule(this.k.params.nicResetUs + this.k.params.nicLinkUpUs, 'link-up', () => {
-      if (epoch === this.epoch) { this.link = true; this.kickTx(); }
+    this.linkUpAfter(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+  }
+
+  private linkUpAtUs: number | null = null;
+  private linkUpAfter(delayUs: number): void {
+    const epoch = this.epoch;
+    this.linkUpAtUs = this.k.now + delayUs;
+    this.k.sched.schedule(delayUs, 'link-up', () => {
+      if (epoch === this.epoch) { this.linkUpAtUs = null; this.link = true; this.kickTx(); }
     });
   }
 
-  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; }
+  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkUpAtUs = null; }
+
+  snapshot(): DeviceSnapshot {
+    const state = {
+      rap: this.rap, csr0: this.csr0, csr: Uint32Array.from(this.csr), link: this.link, mode: this.mode,
+      padr: { ...this.padr }, ladrf: [...this.ladrf], rdra: this.rdra, tdra: this.tdra, rlen: this.rlen, tlen: this.tlen,
+      rxIdx: this.rxIdx, txIdx: this.txIdx,
+      linkUpInUs: this.linkUpAtUs === null ? null : Math.max(0, this.linkUpAtUs - this.k.now),
+    };
+    return { bytes: this.csr.byteLength + 64, state };
+  }
+
+  /** Chip state back as it was; a transmission in flight restarts from the restored index. */
+  restore(snap: DeviceSnapshot): void {
+    const v = snap.state as { rap: number; csr0: number; csr: Uint32Array; link: boolean; mode: number; padr: Mac; ladrf: number[];
+      rdra: number; tdra: number; rlen: number; tlen: number; rxIdx: number; txIdx: number; linkUpInUs: number | null };
+    this.rap = v.rap; this.csr0 = v.csr0; this.csr.set(v.csr); this.link = v.link; this.mode = v.mode;
+    this.padr = { ...v.padr }; this.ladrf = [...v.ladrf]; this.rdra = v.rdra; this.tdra = v.tdra; this.rlen = v.rlen; this.tlen = v.tlen;
+    this.rxIdx = v.rxIdx; this.txIdx = v.txIdx;
+    this.txBusy = false;
+    this.epoch++;
+    this.linkUpAtUs = null;
+    if (v.linkUpInUs !== null) this.linkUpAfter(v.linkUpInUs);
+    this.updateIrq(true);
+    this.kickTx();
+  }
 
   /** Read the init block by DMA. */
   private init(): void {
@@ -147,7 +181,7 @@ export class PcnetDevice implements DeviceModel {
     }
     this.txBusy = true;
     const epoch = this.epoch;
-    const done = frame.length > 0 ? this.wire.send(this.side, frame) : this.k.now + 1;
+    const done = frame.length > 0 ? this.port.send(frame) : this.k.now + 1;
     this.k.sched.schedule(done - this.k.now, 'nic-tx-done', () => {
       if (epoch !== this.epoch) return;
       this.txBusy = false;

@@ -22,6 +22,8 @@ export interface ClassCore<Ops extends object = object, Api extends object = obj
   release(objects: number[]): void;
   /** The driver was unloaded: the class forgets its configuration, and queued work fails. */
   unregister(): void;
+  /** Move a kernel-held object out of the way so its address is free (checkpoint restore). */
+  relocate?(object: number): boolean;
   /** What the kernel (or its boot scripts) does after loading the driver. */
   bringUp(): number;
   /** Whether the class sees for itself when the device is in service (network: carrier). */

@@ -3,12 +3,13 @@
 // throughput and utilisation come out of the run.
 import type { Scheduler } from '../sim/scheduler.js';
 
-export type CpuComponent = 'driver' | 'crossing' | 'tap' | 'stack' | 'recovery';
-export const CPU_COMPONENTS: readonly CpuComponent[] = ['driver', 'crossing', 'tap', 'stack', 'recovery'];
+/** `upkeep`: what a strategy does in normal operation beyond taps (mirroring inputs, checkpoints). */
+export type CpuComponent = 'driver' | 'crossing' | 'tap' | 'upkeep' | 'stack' | 'recovery';
+export const CPU_COMPONENTS: readonly CpuComponent[] = ['driver', 'crossing', 'tap', 'upkeep', 'stack', 'recovery'];
 
 export class Cpu {
   private busyUntilUs = 0;
-  readonly ns: Record<CpuComponent, number> = { driver: 0, crossing: 0, tap: 0, stack: 0, recovery: 0 };
+  readonly ns: Record<CpuComponent, number> = { driver: 0, crossing: 0, tap: 0, upkeep: 0, stack: 0, recovery: 0 };
 
   constructor(private readonly sched: Scheduler) {}
 

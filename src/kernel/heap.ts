@@ -36,6 +36,23 @@ export class DriverHeap {
     return true;
   }
 
+  /** Bytes from the base that allocations have ever reached (what a checkpoint must copy). */
+  extent(): number { return this.next - this.base; }
+
+  snapshot(): HeapSnapshot {
+    return { next: this.next, live: [...this.live], free: this.free.map((b) => ({ ...b })), bytes: this.bytes };
+  }
+
+  restore(s: HeapSnapshot): void {
+    this.next = s.next;
+    this.live.clear();
+    for (const [a, n] of s.live) this.live.set(a, n);
+    this.free.splice(0, this.free.length, ...s.free.map((b) => ({ ...b })));
+    this.bytes = s.bytes;
+  }
+
   liveCount(): number { return this.live.size; }
   liveBytes(): number { return this.bytes; }
 }
+
+export interface HeapSnapshot { next: number; live: Array<[number, number]>; free: Array<{ addr: number; size: number }>; bytes: number }

@@ -27,6 +27,11 @@ export interface DriverInstance {
   destroyed: boolean;
 }
 
+export interface Registrations {
+  irqs: Array<[number, () => void]>;
+  timer: { inUs: number; fn: () => void } | null;
+}
+
 export interface FailureReport {
   instance: DriverInstance;
   kind: FailureKind;
@@ -199,17 +204,31 @@ export class Kernel {
     };
   }
 
-  private readonly timers = new Map<DriverInstance, EventHandle>();
+  private readonly timers = new Map<DriverInstance, { handle: EventHandle; fn: () => void }>();
+
+  /** What the kernel has registered for an instance (its IRQ handlers, its pending timer). */
+  registrationsOf(inst: DriverInstance): Registrations {
+    const irqs: Array<[number, () => void]> = [];
+    for (const [line, owner] of this.irqOwner) if (owner === inst) irqs.push([line, this.irqHandlers.get(line)!]);
+    const t = this.timers.get(inst);
+    return { irqs, timer: t ? { inUs: Math.max(1, t.handle.time - this.now), fn: t.fn } : null };
+  }
+
+  /** Register the same handlers and timer for another instance (a checkpoint restore). */
+  restoreRegistrations(inst: DriverInstance, r: Registrations): void {
+    for (const [line, handler] of r.irqs) this.requestIrq(inst, line, handler);
+    if (r.timer) this.modTimer(inst, r.timer.inUs, r.timer.fn);
+  }
 
   /** mod_timer: (re)arm the instance's timer; it dies with the instance. */
   modTimer(inst: DriverInstance, delayUs: number, fn: () => void): void {
     if (!Number.isInteger(delayUs) || delayUs <= 0 || delayUs > 60_000_000) this.badParam('mod_timer', `delay ${delayUs} us`);
-    this.timers.get(inst)?.cancel();
-    this.timers.set(inst, this.sched.schedule(delayUs, 'driver-timer', () => { this.timers.delete(inst); if (!inst.destroyed) fn(); }, 6));
+    this.timers.get(inst)?.handle.cancel();
+    this.timers.set(inst, { fn, handle: this.sched.schedule(delayUs, 'driver-timer', () => { this.timers.delete(inst); if (!inst.destroyed) fn(); }, 6) });
   }
 
   delTimer(inst: DriverInstance): void {
-    this.timers.get(inst)?.cancel();
+    this.timers.get(inst)?.handle.cancel();
     this.timers.delete(inst);
   }
 

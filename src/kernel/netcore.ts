@@ -229,6 +229,19 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
     this.qdisc.unshift({ skb, len });
   }
 
+  /** Move a buffer the kernel holds (queued to send, or received and not yet consumed) to
+   *  another slot, so that `skb` is free: a checkpoint restore needs the driver's old buffers. */
+  relocate(skb: number): boolean {
+    const entry = this.qdisc.find((e) => e.skb === skb) ?? this.backlog.find((e) => e.skb === skb);
+    if (!entry) return false;
+    const moved = this.k.skbs.alloc(OWNER_KERNEL);
+    if (moved === 0) return false;
+    this.k.mem.writeBytes(moved, this.k.mem.readBytes(skb, entry.len));
+    entry.skb = moved;
+    this.k.skbs.free(skb, OWNER_KERNEL);
+    return true;
+  }
+
   /** Drop everything queued (the interface went away). */
   flushQueue(): void {
     for (const { skb } of this.qdisc.splice(0)) this.k.skbs.free(skb, OWNER_KERNEL);

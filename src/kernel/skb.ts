@@ -58,6 +58,13 @@ export class SkbPool {
     return true;
   }
 
+  /** Give a free buffer to `owner` (a restore taking back a buffer it held); false if not free. */
+  claim(addr: number, owner: number): boolean {
+    if (!this.transfer(addr, OWNER_FREE, owner)) return false;
+    this.inUse++;
+    return true;
+  }
+
   /** Buffers held by an owner (the object tracker's view of a driver's skbs). */
   heldBy(owner: number): number[] {
     const out: number[] = [];

@@ -3,35 +3,68 @@
 // none reaches into a driver's internals.
 import type { DriverInstance } from '../kernel/kernel.js';
 import type { DriverCode } from '../drivers/types.js';
+import type { DeviceModel } from '../devices/device-model.js';
 import type { World } from '../trial/world.js';
 
 const EIO = -5;
 
+/** How a strategy wraps the kernel API an instance gets (its taps on driver-to-kernel calls). */
+export type ApiTap = <A extends object>(api: A, inst: DriverInstance) => A;
+const noTap: ApiTap = (a) => a;
+
+export interface LoadOptions {
+  tapApi?: ApiTap;
+  /** The device this instance drives (default: the world's). */
+  device?: DeviceModel;
+  /** Put the instance in this slot (default: the first free one). */
+  slot?: number;
+  /** Make it the instance the class core serves (default true; a standby is not). */
+  bind?: boolean;
+}
+
 export class Binding {
-  private constructor(readonly world: World, readonly inst: DriverInstance, readonly code: DriverCode, readonly priv: number) {}
+  private opsCache: object | null = null;
+  private constructor(readonly world: World, readonly inst: DriverInstance, readonly code: DriverCode, readonly priv: number, readonly device: DeviceModel) {}
 
   /** Load a fresh instance and run its probe (as the kernel does at module load). A strategy
    *  may tap the driver's calls into the kernel by wrapping its API. */
-  static load(world: World, tapApi: <A extends object>(api: A) => A = (a) => a): Binding {
+  static load(world: World, o: LoadOptions = {}): Binding {
+    const { k } = world;
+    const b = Binding.create(world, o);
+    const priv = k.invoke(b.inst, 'probe', () => b.code.probe(), EIO);
+    if (priv <= 0 && !b.inst.failed) k.log('load', `${b.inst.name} probe returned ${priv}`);
+    return new Binding(world, b.inst, b.code, priv, b.device);
+  }
+
+  /** A new instance whose memory the caller fills in (a checkpoint restore): no probe runs;
+   *  `priv` is the adapter pointer the restored image holds. */
+  static adopt(world: World, priv: number, o: LoadOptions, fill: (inst: DriverInstance) => void): Binding {
+    const b = Binding.create(world, o);
+    fill(b.inst);
+    return new Binding(world, b.inst, b.code, priv, b.device);
+  }
+
+  private static create(world: World, o: LoadOptions) {
     const { k, core } = world;
-    const inst = k.createInstance(world.driver.id, k.freeSlot());
-    const code = world.driver.create(inst.ctx, tapApi(core.apiFor(inst)), world.device);
-    core.driver = inst;
-    const priv = k.invoke(inst, 'probe', () => code.probe(), EIO);
-    if (priv <= 0 && !inst.failed) k.log('load', `${inst.name} probe returned ${priv}`);
-    return new Binding(world, inst, code, priv);
+    const device = o.device ?? world.device;
+    const inst = k.createInstance(world.driver.id, o.slot ?? k.freeSlot());
+    const code = world.driver.create(inst.ctx, (o.tapApi ?? noTap)(core.apiFor(inst), inst), device);
+    if (o.bind ?? true) core.driver = inst;
+    return { inst, code, device };
   }
 
   get healthy(): boolean { return this.priv > 0 && !this.inst.failed; }
 
   /** The kernel's calls into this instance, each run under isolation. */
   ops<Ops extends object>(): Ops {
+    if (this.opsCache) return this.opsCache as Ops;
     const { k, core } = this.world;
     const out: Record<string, unknown> = {};
     for (const [entry, fail] of Object.entries(core.entryPoints)) {
       const fn = (this.code as unknown as Record<string, (...a: unknown[]) => unknown>)[entry];
       out[entry] = (...args: unknown[]) => (this.priv > 0 ? k.invoke(this.inst, entry, () => fn.call(this.code, this.priv, ...args), fail) : fail);
     }
+    this.opsCache = out;
     return out as Ops;
   }
 
@@ -39,7 +72,7 @@ export class Binding {
   reclaimAndDestroy(): number[] {
     const objects = this.world.core.reclaim(this.inst);
     this.world.k.destroyInstance(this.inst);
-    this.world.device.quiesce(); // unloading disables the device, as pci_disable_device does
+    this.device.quiesce(); // unloading disables the device, as pci_disable_device does
     return objects;
   }
 

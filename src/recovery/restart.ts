@@ -4,7 +4,7 @@
 import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
 import { runPhases } from './phases.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport, emptyReport } from './types.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import type { World } from '../trial/world.js';
 import type { FailureReport } from '../kernel/kernel.js';
 
@@ -56,7 +56,7 @@ class Restart implements RecoveryStrategy {
     });
   }
 
-  report(): StrategyReport { return { ...this.r, log: { ...this.r.log }, phasesUs: { ...this.r.phasesUs }, restoredAtUs: [...this.r.restoredAtUs] }; }
+  report(): StrategyReport { return copyReport(this.r); }
 }
 
 export const restart: StrategyModule = { id: 'restart', description: 'Linux-Nooks: isolate, unload and reload the driver; its state is lost', create: () => new Restart() };

@@ -1,7 +1,8 @@
 // The network world: kernel, wire, NIC, peer host, interface, streams.
 import { Kernel } from '../kernel/kernel.js';
 import { NetDevice } from '../kernel/netcore.js';
-import { Wire } from '../devices/wire.js';
+import { Wire, WirePort } from '../devices/wire.js';
+import type { DeviceModel } from '../devices/device-model.js';
 import { PeerHost } from '../devices/peer.js';
 import { StreamHub, StreamParams } from '../net/stream.js';
 import { ETHERTYPE_STREAM, HOST_MAC, PEER_MAC, buildFrame, framePayload } from '../net/eth.js';
@@ -19,6 +20,8 @@ export interface NetWorld extends World {
 }
 
 export const NIC_IRQ = 11;
+/** The standby NIC's line (replication). */
+export const STANDBY_NIC_IRQ = 12;
 
 export function buildNetWorld(k: Kernel, driver: NetDriverModule): NetWorld {
   const params = k.params;
@@ -35,5 +38,10 @@ export function buildNetWorld(k: Kernel, driver: NetDriverModule): NetWorld {
   const peerStreams = new StreamHub({ sched: k.sched, log: (kind, msg) => k.log(`peer-${kind}`, msg), send: (s) => { peer.send(HOST_MAC, ETHERTYPE_STREAM, s); return true; } }, sp);
   netdev.onProtocol(ETHERTYPE_STREAM, (f) => hostStreams.deliver(framePayload(f)));
   peer.on(ETHERTYPE_STREAM, (p) => peerStreams.deliver(p));
-  return { k, cls: 'network', driver, device, core: netdev, wire, peer, netdev, hostStreams, peerStreams };
+  // A second NIC with the same EEPROM address on a mirror port of the same switch.
+  const replicaHardware = {
+    makeStandby: () => driver.createDevice(k, wire, 0, STANDBY_NIC_IRQ, HOST_MAC),
+    putInService: (d: DeviceModel) => wire.promote((d as DeviceModel & { port: WirePort }).port),
+  };
+  return { k, cls: 'network', driver, device, core: netdev, wire, peer, netdev, hostStreams, peerStreams, replicaHardware };
 }

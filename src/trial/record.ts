@@ -29,6 +29,8 @@ export interface TrialRecord {
   log: LogAccount;
   /** Virtual time per recovery phase, summed (µs). */
   recoveryPhasesUs: Record<string, number>;
+  /** What the strategy counted (bytes mirrored, checkpoints, requests skipped, ...). */
+  strategyStats: Record<string, number>;
   /** Host CPU by component (µs) and utilisation over the run. */
   cpu: Record<string, number>;
   fault: FaultRecord | null;
@@ -46,7 +48,7 @@ export function harnessErrorRecord(spec: ResolvedSpec, replay: string, message: 
   return {
     spec, outcome: 'harness-error', reason: message, detected: null, failures: 0,
     recoveries: { attempted: 0, succeeded: 0, gaveUp: false }, recoveryUs: 0, downtimeUs: 0,
-    log: { peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 }, recoveryPhasesUs: {}, cpu: {},
+    log: { peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 }, recoveryPhasesUs: {}, strategyStats: {}, cpu: {},
     fault: null, app: {}, virtualUs: 0, events: 0, instructions: 0, traceHash: '', replay,
   };
 }

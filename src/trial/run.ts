@@ -77,9 +77,12 @@ function boot(w: World, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec
 function serviceGaps(w: World, s: StrategyReport, endUs: number): { recoveryUs: number; downtimeUs: number } {
   // A class that observes service itself (network: carrier) says when the device is back;
   // otherwise the end of a recovery is the time it is back.
-  const back = w.core.observesService ? w.core.inServiceUs : s.restoredAtUs;
+  // A failover continues service at once, whatever the class observes.
+  const back = [...(w.core.observesService ? w.core.inServiceUs : s.restoredAtUs), ...s.continuedAtUs].sort((a, b) => a - b);
+  const standby = new Set(s.standbyFailureAtUs);
   let recoveryUs = 0, downtimeUs = 0;
   for (const f of w.k.failures) {
+    if (standby.has(f.atUs)) continue; // a standby failed: the service never noticed
     const up = back.find((t: number) => t >= f.atUs);
     if (up !== undefined) recoveryUs += up - f.atUs;
     downtimeUs += (up ?? endUs) - f.atUs;
@@ -123,6 +126,7 @@ function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, a
     ...serviceGaps(w, s, k.now),
     log: s.log,
     recoveryPhasesUs: s.phasesUs,
+    strategyStats: s.stats,
     cpu: cpuSummary(w),
     fault,
     app: app.metrics(),

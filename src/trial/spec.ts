@@ -43,6 +43,10 @@ export function resolveSpec(spec: TrialSpec): ResolvedSpec {
     const fits = DRIVERS.filter((x) => x.cls === a.driverClass).map((x) => x.id);
     throw new SpecError(`app '${app}' needs a ${a.driverClass} driver, and '${driver}' is ${d.cls}; valid drivers for it: ${fits.join(', ')}`);
   }
+  const st = STRATEGIES.find((x) => x.id === strategy)!;
+  if (st.classes && !st.classes.includes(d.cls)) {
+    throw new SpecError(`strategy '${strategy}' is modelled for ${st.classes.join(', ')} drivers only, and '${driver}' is ${d.cls}; valid drivers for it: ${DRIVERS.filter((x) => st.classes!.includes(x.cls)).map((x) => x.id).join(', ')}`);
+  }
   if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) throw new SpecError(`seed must be a non-negative integer, got '${spec.seed}'`);
   const params: Params = { ...DEFAULT_PARAMS };
   for (const [key, v] of Object.entries(spec.params ?? {})) {

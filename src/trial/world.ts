@@ -12,4 +12,12 @@ export interface World {
   device: DeviceModel;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   core: ClassCore<any, any>;
+  /** Hardware for replication, where the class has it: a standby device that sees every
+   *  input the live one does (its outputs go nowhere), and a way to put one in service. */
+  replicaHardware?: ReplicaHardware;
+}
+
+export interface ReplicaHardware {
+  makeStandby(): DeviceModel;
+  putInService(device: DeviceModel): void;
 }

@@ -7,7 +7,7 @@ import { Binding } from '../binding.js';
 import { RetryBudget } from '../retry-budget.js';
 import { runPhases } from '../phases.js';
 import { ShadowLog } from './log.js';
-import { StrategyReport, emptyReport } from '../types.js';
+import { StrategyReport, copyReport, emptyReport } from '../types.js';
 import type { World } from '../../trial/world.js';
 import type { FailureReport } from '../../kernel/kernel.js';
 
@@ -33,7 +33,7 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   attach(): void {
     const k = this.k;
     this.budget = new RetryBudget(k.params.maxConsecutiveRecoveries, k.params.recoveryQuietUs);
-    this.binding = Binding.load(this.world, this.tap);
+    this.binding = Binding.load(this.world, { tapApi: this.tap });
     this.world.core.ops = this.charged(this.taps());
     k.onDriverFailure = (f) => this.recover(f);
   }
@@ -102,7 +102,7 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   /** Reinitialise: load a fresh instance and probe it, as the kernel does at module load. */
   private reinit(): boolean {
     this.reiniting = true;
-    try { this.binding = Binding.load(this.world, this.tap); } finally { this.reiniting = false; }
+    try { this.binding = Binding.load(this.world, { tapApi: this.tap }); } finally { this.reiniting = false; }
     if (!this.binding.healthy) { if (!this.failedNow) this.giveUp(); return false; }
     return true;
   }
@@ -129,10 +129,6 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   }
 
   strategyReport(): StrategyReport {
-    return {
-      ...this.report,
-      log: { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes },
-      phasesUs: { ...this.report.phasesUs }, restoredAtUs: [...this.report.restoredAtUs],
-    };
+    return copyReport(this.report, { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes });
   }
 }
