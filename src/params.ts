@@ -14,6 +14,7 @@ export interface Params {
   diskAccessUs: number; diskMBps: number; diskFlushUs: number; blockTimeoutUs: number; fsErrorsPanic: number; diskSectors: number;
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
   failoverUs: number; checkpointIntervalUs: number; checkpointFixedUs: number;
+  availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;
 }
 
 const file = dataFile('params.json');

@@ -92,3 +92,18 @@ export function overheadFromRecords(records: readonly Rec[]) {
     return { ...r, relativeThroughput: n ? r.mbps / n.mbps : NaN, cpuPointsOverNative: n ? 100 * (r.cpu - n.cpu) : NaN };
   });
 }
+
+/** What each strategy held for recovery when a failure was detected, and at its peak (bytes). */
+export function logAtFailure(records: readonly Rec[]) {
+  const groups = new Map<string, { at: number[]; atEntries: number[]; peak: number[] }>();
+  for (const r of records) {
+    if (r.failures === 0 || r.outcome === 'harness-error') continue;
+    const g = groups.get(r.spec.strategy) ?? { at: [], atEntries: [], peak: [] };
+    g.at.push(r.log.atFailureBytes); g.atEntries.push(r.log.atFailureEntries); g.peak.push(r.log.peakBytes);
+    groups.set(r.spec.strategy, g);
+  }
+  return [...groups].map(([strategy, g]) => ({
+    strategy, n: g.at.length, medianBytes: quantile(g.at, 0.5), p90Bytes: quantile(g.at, 0.9),
+    medianEntries: quantile(g.atEntries, 0.5), medianPeakBytes: quantile(g.peak, 0.5),
+  }));
+}

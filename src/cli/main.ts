@@ -6,6 +6,7 @@ import { trialCommand } from './trial.js';
 import { benchCommand } from './bench.js';
 import { campaignCommand } from './campaign.js';
 import { overheadCommand } from './overhead.js';
+import { approachesCommand } from './approaches.js';
 import { table4Command } from './table4.js';
 import { sweepCommand } from './sweep.js';
 import { mergeCommand } from './merge.js';
@@ -15,7 +16,7 @@ import { reproduceCommand } from './reproduce.js';
 
 let y = yargs(hideBin(process.argv)).scriptName('shadowbench')
   .usage('$0 <command> [options]\n\nReproduces "Recovering Device Drivers" (Swift et al., OSDI 2004) on a simulated kernel:\nseeded trials of driver faults under native, restart and shadow recovery.');
-for (const add of [reproduceCommand, listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, notebooksCommand, campaignCommand, table4Command, overheadCommand, benchCommand]) y = add(y);
+for (const add of [reproduceCommand, listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, notebooksCommand, campaignCommand, table4Command, overheadCommand, approachesCommand, benchCommand]) y = add(y);
 await y.demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(false)
   .fail((msg, err) => {
     if (err) throw err;

@@ -62,6 +62,16 @@ function expandWorkloads(where: string, w: unknown): Workload[] {
   });
 }
 
+/** Every strategy must model every workload's driver class. */
+function checkClasses(where: string, workloads: Workload[], strategies: string[]): Workload[] {
+  for (const s of strategies) {
+    const classes = STRATEGIES.find((x) => x.id === s)?.classes;
+    const bad = classes ? workloads.find((w) => !classes.includes(DRIVERS.find((d) => d.id === w.driver)!.cls)) : undefined;
+    if (bad) fail(where, 'strategies', `'${s}' is modelled for ${classes!.join(', ')} drivers only, and workload ${bad.driver}/${bad.app} is not; drop one of them`);
+  }
+  return workloads;
+}
+
 export function validateExperiment(raw: unknown, where: string): Experiment {
   if (typeof raw !== 'object' || raw === null) fail(where, '(root)', 'must be an object');
   const r = raw as Record<string, unknown>;
@@ -96,7 +106,7 @@ export function validateExperiment(raw: unknown, where: string): Experiment {
   const seedBase = r.seedBase ?? 0;
   if (!Number.isInteger(seedBase) || (seedBase as number) < 0) fail(where, 'seedBase', 'must be a non-negative integer');
   return {
-    id: r.id, description: r.description, workloads: expandWorkloads(where, r.workloads), strategies: strategies as string[],
+    id: r.id, description: r.description, workloads: checkClasses(where, expandWorkloads(where, r.workloads), strategies as string[]), strategies: strategies as string[],
     fault, paramSets: paramSets.map((p) => ({ name: p.name, params: p.params ?? {} })),
     trialsPerCell: { default: t!.default as number, paper: t!.paper as number }, seedBase: seedBase as number,
   };
