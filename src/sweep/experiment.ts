@@ -67,7 +67,7 @@ function checkClasses(where: string, workloads: Workload[], strategies: string[]
   for (const s of strategies) {
     const classes = STRATEGIES.find((x) => x.id === s)?.classes;
     const bad = classes ? workloads.find((w) => !classes.includes(DRIVERS.find((d) => d.id === w.driver)!.cls)) : undefined;
-    if (bad) fail(where, 'strategies', `'${s}' is modelled for ${classes!.join(', ')} drivers only, and workload ${bad.driver}/${bad.app} is not; drop one of them`);
+    if (bad) fail(where, 'strategies', `lists '${s}', which is modelled for ${classes!.join(', ')} drivers only, and workload ${bad.driver}/${bad.app} is not; drop one of them`);
   }
   return workloads;
 }
