@@ -17,12 +17,12 @@ import { remoteWindow } from './apps/remote-window.js';
 import type { AppModule } from './apps/types.js';
 import { native } from './recovery/native.js';
 import { restart } from './recovery/restart.js';
-import { shadow } from './recovery/shadow.js';
+import { shadow, shadowSkip } from './recovery/shadow.js';
 import { replication } from './recovery/replication.js';
 import { checkpoint } from './recovery/checkpoint.js';
 import type { StrategyModule } from './recovery/types.js';
 
 export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy, ideDisk];
 export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer, compiler, encoder, database];
-export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow, replication, checkpoint];
+export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow, shadowSkip, replication, checkpoint];
 

@@ -27,6 +27,20 @@ export function outcomeTables(records: readonly Rec[]): string[] {
   return out;
 }
 
+/** Request-triggered faults: outcome per application and strategy (experiment poison-requests). */
+export function poisonTables(records: readonly Rec[]): string[] {
+  const mix = outcomeMix(records, ['app', 'strategy']);
+  const strategies = order(new Set(mix.map((m) => m.group.strategy)));
+  const apps = [...new Set(mix.map((m) => m.group.app))];
+  const trigger = records.find((r) => r.spec.fault?.trigger)?.spec.fault?.trigger;
+  return [
+    `Deterministic faults that fire only while the driver handles a request in 1 of ${trigger} content classes (a poison request). Share of activated faults with a correct outcome, 95% interval; malfunction share after the slash.`, '',
+    `| application | ${strategies.join(' | ')} |`, `|---|${strategies.map(() => '---').join('|')}|`,
+    ...apps.map((app) => `| ${app} | ${strategies.map((s) => { const m = mix.find((x) => x.group.app === app && x.group.strategy === s); return m ? `${interval(m.outcomes.correct)} / ${(100 * m.outcomes.malfunction.p).toFixed(0)}% (n=${m.n})` : '-'; }).join(' | ')} |`),
+    '',
+  ];
+}
+
 export function logTables(records: readonly Rec[], growth: readonly Rec[] | null): string[] {
   const at = logAtFailure(records);
   const out = [

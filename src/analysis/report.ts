@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadResults, Results } from './records.js';
 import { table4FromRecords, TABLE4_STRATEGIES, ACTIVE_SHARE } from './table4.js';
 import { outcomeMix, recoveryCategories, recoveryTimes, logGrowth, overheadFromRecords } from './summaries.js';
-import { outcomeTables, logTables, availabilityTables } from './approaches.js';
+import { outcomeTables, logTables, availabilityTables, poisonTables } from './approaches.js';
 import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
 import { OUTCOMES } from '../trial/record.js';
@@ -139,8 +139,12 @@ function approachesSection(r: Results): string[] {
   ];
 }
 
+function poisonSection(r: Results): string[] {
+  return ['## Poison requests: skipping the request recovery keeps failing on', '', ...poisonTables(r.records), provenanceLine(r)];
+}
+
 const SECTIONS: Record<string, (r: Results) => string[]> = {
-  table4: table4Section, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection,
+  table4: table4Section, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
 };
 
 export function report(root: string, figuresDir?: string): string {

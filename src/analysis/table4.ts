@@ -65,7 +65,7 @@ export function table4FromRecords(records: readonly TrialRecord[]): Table4Row[] 
   });
 }
 
-export interface Table4Options { faultsPerApp: number; maxSeeds: number; persistence?: Persistence; seedBase?: number; onTrial?: () => void }
+export interface Table4Options { faultsPerApp: number; maxSeeds: number; persistence?: Persistence; seedBase?: number; /** Called per app slot settled: a qualifying fault found, or a slot left empty when the seeds ran out. */ onFault?: () => void }
 
 /** Run trials until each app has `faultsPerApp` qualifying faults (or `maxSeeds` seeds were tried). */
 export function table4(o: Table4Options): Table4Row[] {
@@ -75,12 +75,13 @@ export function table4(o: Table4Options): Table4Row[] {
     for (let seed = o.seedBase ?? 0, tried = 0; found < o.faultsPerApp && tried < o.maxSeeds; seed++, tried++) {
       const spec = { driver: p.driver, app: p.app, seed, fault: { type: 'random' as const, persistence: o.persistence ?? 'transient' } };
       const isolated = runTrial({ ...spec, strategy: 'restart' });
-      o.onTrial?.();
       if (!detectedWhileActive(isolated)) continue;
       found++;
       records.push(isolated);
-      for (const s of ['native', 'shadow'] as const) { records.push(runTrial({ ...spec, strategy: s })); o.onTrial?.(); }
+      for (const s of ['native', 'shadow'] as const) records.push(runTrial({ ...spec, strategy: s }));
+      o.onFault?.();
     }
+    for (let i = found; i < o.faultsPerApp; i++) o.onFault?.();
   }
   return table4FromRecords(records);
 }

@@ -5,8 +5,9 @@ import type { Argv } from 'yargs';
 import { cpus } from 'node:os';
 import { sweep } from './sweep.js';
 import { loadResults } from '../analysis/records.js';
-import { outcomeTables, logTables, availabilityTables, DEFAULT_AVAILABILITY } from '../analysis/approaches.js';
+import { outcomeTables, logTables, availabilityTables, poisonTables, DEFAULT_AVAILABILITY } from '../analysis/approaches.js';
 import { DEFAULT_PARAMS } from '../params.js';
+import { logOverTime, logSeriesTable } from '../analysis/log-series.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 
@@ -18,7 +19,7 @@ function numbers(what: string, raw: string, ok: (x: number) => boolean): number[
 }
 
 export function approachesCommand(y: Argv): Argv {
-  return y.command('approaches', 'replication vs checkpoint vs shadow (vs restart, native): outcome of transient vs deterministic faults, log at failure and its growth, availability beside MTTF/(MTTF+MTTR)',
+  return y.command('approaches', 'replication vs checkpoint vs shadow vs shadow-skip (vs restart, native): outcome of transient vs deterministic faults, log at failure and its growth, availability beside MTTF/(MTTF+MTTR), poison requests',
     (a) => a
       .option('trials', { type: 'number', describe: 'faults per cell (workload x strategy x persistence); default: the experiment\'s (experiments/approaches.json)' })
       .option('workers', { type: 'number', default: Math.max(1, cpus().length), describe: 'worker threads' })
@@ -32,12 +33,16 @@ export function approachesCommand(y: Argv): Argv {
         const common = { scale: 'default', workers: argv.workers, batch: 16, resume: true, root: argv.out };
         const dir = await sweep({ ...common, experiment: 'approaches', trials: argv.trials });
         const growthDir = await sweep({ ...common, experiment: 'log-growth' });
-        const r = loadResults(dir), g = loadResults(growthDir);
+        const poisonDir = await sweep({ ...common, experiment: 'poison-requests', trials: argv.trials });
+        const r = loadResults(dir), g = loadResults(growthDir), poison = loadResults(poisonDir);
         console.log([
           `# Recovery approaches (${r.records.length} trials from ${dir})`, '',
           '## Outcome: transient vs deterministic faults', '', ...outcomeTables(r.records),
-          '## Recovery state: at failure, and against traffic', '', ...logTables(r.records, g.records),
+          '## Recovery state: at failure, against traffic, and over time', '', ...logTables(r.records, g.records),
+          `Retained state over a fault-free 1 MiB transfer on e1000 (sampled every 10 ms of virtual time; checkpoints every ${DEFAULT_PARAMS.checkpointIntervalUs / 1000} ms):`, '',
+          ...logSeriesTable(logOverTime('e1000', ['shadow', 'replication', 'checkpoint'], 10_000, { fileTransferBytes: 1 << 20 }), DEFAULT_PARAMS.appStartUs, 14),
           '## Availability', '', ...availabilityTables(r.records, DEFAULT_PARAMS, { ...DEFAULT_AVAILABILITY, mttfS, shares }),
+          `## Poison requests (${poison.records.length} trials from ${poisonDir})`, '', ...poisonTables(poison.records),
         ].join('\n'));
       } catch (e) { fail(e); }
     });

@@ -11,6 +11,7 @@ export function withFaultOptions<T>(y: Argv<T>) {
     .option('site', { type: 'string', describe: 'fault site id (e.g. e1000.xmit.ring_full); default: drawn among the sites the workload executes' })
     .option('persistence', { type: 'string', describe: `${PERSISTENCES.join(' | ')}; default: drawn (transientShare)` })
     .option('arm-at', { type: 'string', describe: 'virtual µs at which the fault is planted; default: drawn in the workload\'s run' })
+    .option('trigger', { type: 'string', describe: 'make the fault request-triggered: deterministic, firing only on requests (network transmits, sound writes) in 1 of N content classes (a poison request)' })
     .option('bit', { type: 'string', describe: 'which bit a corruption flips (bad-param: argument*32+bit); default: drawn' })
     .option('param', { type: 'string', array: true, default: [] as string[], describe: 'override a parameter of data/params.json, as name=value (repeatable)' });
 }
@@ -22,7 +23,7 @@ function intOption(name: string, raw: unknown): number | undefined {
   return Number(s);
 }
 
-export function faultRequest(argv: { fault: string; site?: string; persistence?: string; 'arm-at'?: string; bit?: string }): FaultRequest | null {
+export function faultRequest(argv: { fault: string; site?: string; persistence?: string; 'arm-at'?: string; bit?: string; trigger?: string }): FaultRequest | null {
   const type = argv.fault;
   if (type === 'none') {
     if (argv.site || argv.persistence) throw new SpecError('--site and --persistence need a fault; --fault is none');
@@ -40,6 +41,7 @@ export function faultRequest(argv: { fault: string; site?: string; persistence?:
     persistence: argv.persistence as Persistence | undefined,
     armAtUs: intOption('arm-at', argv['arm-at']),
     bit: intOption('bit', argv.bit),
+    ...(argv.trigger !== undefined ? { trigger: intOption('trigger', argv.trigger) } : {}),
   };
 }
 

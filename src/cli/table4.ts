@@ -37,8 +37,8 @@ export function table4Command(y: Argv): Argv {
     (argv) => {
       try {
         if (!Number.isInteger(argv.faults) || argv.faults < 1) throw new SpecError(`--faults must be a positive integer, got '${argv.faults}'`);
-        const progress = new Progress(argv.faults * 10 * 3, argv.json ? null : 'trials');
-        const rows = table4({ faultsPerApp: argv.faults, maxSeeds: argv['max-seeds'], persistence: argv.persistence as 'transient' | 'deterministic', onTrial: () => progress.tick() });
+        const progress = new Progress(argv.faults * 10, argv.json ? null : 'qualifying faults');
+        const rows = table4({ faultsPerApp: argv.faults, maxSeeds: argv['max-seeds'], persistence: argv.persistence as 'transient' | 'deterministic', onFault: () => progress.tick() });
         progress.done();
         console.log(argv.json ? JSON.stringify(rows, null, 2) : formatTable4(rows));
       } catch (e) { fail(e); }

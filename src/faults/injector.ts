@@ -6,7 +6,7 @@
 import type { SiteExec, SiteInterceptor } from '../sim/exec.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import type { RngStreams } from '../sim/rng.js';
-import { FaultSpec } from './types.js';
+import { FaultSpec, triggeredBy } from './types.js';
 
 /** One firing: when, in which instance and which load of it (reloads count up), and what changed. */
 export interface Firing { atUs: number; instance: string; load: number; effect: string }
@@ -48,6 +48,7 @@ export class Injector implements SiteInterceptor {
 
   onSite(e: SiteExec): void {
     if (!this.armed || e.site !== this.fault.site) return;
+    if (this.fault.trigger !== undefined && !triggeredBy(e.request, this.fault.trigger, this.fault.bit)) return;
     if (this.fault.persistence === 'transient') {
       if (e.generation > this.armLoadSeq) return; // a reload removed it
       if (!this.rng.get(`env/fault/${e.instance}`).chance(this.transientFireShare)) return;

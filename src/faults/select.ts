@@ -12,6 +12,8 @@ export interface FaultRequest {
   persistence?: Persistence;
   armAtUs?: number;
   bit?: number;
+  /** Make it a request-triggered deterministic fault firing on 1 in `trigger` requests. */
+  trigger?: number;
 }
 
 /** A fault-free run of the workload: the sites it executed during the app's run (random
@@ -19,31 +21,35 @@ export interface FaultRequest {
  *  these), and the window in which faults are planted. */
 export interface Profile { sites: ReadonlyMap<string, SiteCoverage>; allSites: ReadonlyMap<string, SiteCoverage>; startUs: number; endUs: number }
 
-export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot = false): string[] {
+export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot = false, onRequests = false): string[] {
   const kinds = FAULT_TYPES.find((f) => f.id === type)!.sites;
-  return [...(includeBoot ? profile.allSites : profile.sites)].filter(([, c]) => kinds.includes(c.kind) && (type !== 'bad-param' || c.args > 0)).map(([s]) => s).sort();
+  return [...(includeBoot ? profile.allSites : profile.sites)]
+    .filter(([, c]) => kinds.includes(c.kind) && (type !== 'bad-param' || c.args > 0) && (!onRequests || c.withRequest > 0)).map(([s]) => s).sort();
 }
 
 export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, transientShare: number, armWindowShare: number): FaultSpec {
+  const triggered = req.trigger !== undefined;
+  if (triggered && (!Number.isInteger(req.trigger) || req.trigger! < 2)) throw new SpecError(`trigger must be an integer of at least 2 (the fault fires on 1 in N requests), got '${req.trigger}'`);
+  if (triggered && req.persistence === 'transient') throw new SpecError('a request-triggered fault is deterministic: it fires whenever its request comes; drop --persistence transient or --trigger');
   const type = pickType(req, profile, rng);
-  const sites = eligibleSites(type, profile, req.site !== undefined);
+  const sites = eligibleSites(type, profile, req.site !== undefined, triggered);
   let site: string;
   if (req.site !== undefined) {
     if (!sites.includes(req.site)) {
-      throw new SpecError(`site '${req.site}' is not a ${type} site this workload executes; valid: ${sites.join(', ') || '(none)'}`);
+      throw new SpecError(`site '${req.site}' is not a ${type} site this workload executes${triggered ? ' while handling a request' : ''}; valid: ${sites.join(', ') || '(none)'}`);
     }
     site = req.site;
   } else {
-    if (sites.length === 0) throw new SpecError(`no site for ${type} runs in this workload`);
+    if (sites.length === 0) throw new SpecError(`no site for ${type} runs in this workload${triggered ? ' while handling a request (request tags exist for network transmits and sound writes)' : ''}`);
     site = rng.pick(sites);
   }
-  const persistence = req.persistence ?? (rng.chance(transientShare) ? 'transient' : 'deterministic');
+  const persistence = req.persistence ?? (triggered ? 'deterministic' : rng.chance(transientShare) ? 'transient' : 'deterministic');
   if (!PERSISTENCES.includes(persistence)) throw new SpecError(`unknown persistence '${persistence}'; valid: ${PERSISTENCES.join(', ')}`);
   const armAtUs = req.armAtUs ?? rng.range(profile.startUs, profile.startUs + Math.floor((profile.endUs - profile.startUs) * armWindowShare));
   const args = Math.max(1, profile.allSites.get(site)!.args);
   const bit = req.bit ?? rng.int(args) * 32 + rng.int(32);
   if (!Number.isInteger(armAtUs) || armAtUs < 0) throw new SpecError(`armAtUs must be a non-negative integer, got '${armAtUs}'`);
-  return { type, site, persistence, armAtUs, bit };
+  return triggered ? { type, site, persistence, armAtUs, bit, trigger: req.trigger } : { type, site, persistence, armAtUs, bit };
 }
 
 function pickType(req: FaultRequest, profile: Profile, rng: Rng): FaultTypeId {
@@ -51,7 +57,8 @@ function pickType(req: FaultRequest, profile: Profile, rng: Rng): FaultTypeId {
     if (!FAULT_IDS.includes(req.type)) throw new SpecError(`unknown fault type '${req.type}'; valid: ${FAULT_IDS.join(', ')}, random, none`);
     return req.type;
   }
-  const usable = FAULT_IDS.filter((t) => req.site === undefined ? eligibleSites(t, profile).length > 0 : eligibleSites(t, profile, true).includes(req.site!));
+  const onRequests = req.trigger !== undefined;
+  const usable = FAULT_IDS.filter((t) => req.site === undefined ? eligibleSites(t, profile, false, onRequests).length > 0 : eligibleSites(t, profile, true, onRequests).includes(req.site!));
   if (usable.length === 0) throw new SpecError(`no fault type fits site '${req.site}'`);
   return rng.pick(usable);
 }

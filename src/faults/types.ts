@@ -39,4 +39,16 @@ export interface FaultSpec {
   armAtUs: number;
   /** Which bit a corruption flips (bit-flip types), or which argument (bad-param: arg * 32 + bit). */
   bit: number;
+  /** A request-triggered (deterministic) fault fires only while the driver handles a request
+   *  whose content falls in one of `trigger` classes (a poison request); absent: any execution. */
+  trigger?: number;
+}
+
+/** Does a request-triggered fault fire for this request tag? One class in `trigger`, by content. */
+export function triggeredBy(tag: number, trigger: number, bit: number): boolean {
+  if (tag === 0) return false;
+  let h = (tag ^ Math.imul(bit + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) % trigger === 0;
 }

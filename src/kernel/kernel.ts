@@ -39,6 +39,8 @@ export interface FailureReport {
   site: string | null;
   entry: string;
   atUs: number;
+  /** Tag of the request the driver was handling when it failed (0 if none). */
+  requestTag: number;
 }
 
 export class Kernel {
@@ -169,7 +171,7 @@ export class Kernel {
     if (!this.isolation) this.crash(`${kind} in ${inst.name}.${entry}: ${message}`);
     if (inst.failed) return;
     inst.failed = true;
-    const report: FailureReport = { instance: inst, kind, message, site, entry, atUs: this.now };
+    const report: FailureReport = { instance: inst, kind, message, site, entry, atUs: this.now, requestTag: inst.ctx.request };
     this.failures.push(report);
     this.log('detect', `${kind} in ${inst.name}.${entry}${site ? ` at ${site}` : ''}: ${message}`);
     for (const [line, owner] of this.irqOwner) if (owner === inst) this.maskedIrqs.add(line);

@@ -5,6 +5,7 @@ import type { Kernel, DriverInstance } from './kernel.js';
 import type { ClassCore } from './class-core.js';
 import { OWNER_KERNEL } from './skb.js';
 import { SKB_SLOT } from './layout.js';
+import { fnv1a } from '../sim/memory.js';
 
 export const SNDCTL = { SET_FORMAT: 1, SET_CHANNELS: 2, SET_RATE: 3, SET_VOLUME: 4, GET_CAPS: 5, GET_OSPACE: 6, RESET: 7 } as const;
 export const MODE_PLAY = 1, MODE_CAPTURE = 2;
@@ -141,6 +142,14 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------
   /** A sound driver holds no kernel objects beyond its own memory. */
+  /** A write carries a piece of audio: its tag is a hash of the bytes. */
+  requestTag(entry: string, args: readonly unknown[]): number {
+    if (entry !== 'write') return 0;
+    const [buf, len] = args as number[];
+    if (this.k.skbs.index(buf) < 0 || !(len > 0 && len <= SKB_SLOT)) return 0;
+    return (fnv1a(this.k.mem.bytes.subarray(buf, buf + len)) | 1) >>> 0;
+  }
+
   reclaim(): number[] { return []; }
   release(): void {}
 

@@ -62,7 +62,13 @@ export class Binding {
     const out: Record<string, unknown> = {};
     for (const [entry, fail] of Object.entries(core.entryPoints)) {
       const fn = (this.code as unknown as Record<string, (...a: unknown[]) => unknown>)[entry];
-      out[entry] = (...args: unknown[]) => (this.priv > 0 ? k.invoke(this.inst, entry, () => fn.call(this.code, this.priv, ...args), fail) : fail);
+      out[entry] = (...args: unknown[]) => {
+        if (this.priv <= 0) return fail;
+        // The request this call carries, so a fault can depend on it and a failure names it.
+        const ctx = this.inst.ctx, outer = ctx.request;
+        ctx.request = core.requestTag?.(entry, args) || outer;
+        try { return k.invoke(this.inst, entry, () => fn.call(this.code, this.priv, ...args), fail); } finally { ctx.request = outer; }
+      };
     }
     this.opsCache = out;
     return out as Ops;

@@ -181,6 +181,8 @@ class CheckpointRestart implements RecoveryStrategy {
     if (atFailure) { log.atFailureEntries = entries; log.atFailureBytes = bytes; }
   }
 
+  retainedBytes(): number { return this.callBytes + (this.cp?.bytes ?? 0); }
+
   report(): StrategyReport {
     const replayDropped = (this.classLog as { replayDropped?: number }).replayDropped ?? 0;
     return copyReport({ ...this.r, stats: { ...this.counts, replayDropped, logCallsNow: this.calls.length, logBytesNow: this.callBytes, imageBytesNow: this.cp?.bytes ?? 0 } });

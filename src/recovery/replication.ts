@@ -202,6 +202,8 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     if (atFailure) { log.atFailureEntries = entries; log.atFailureBytes = bytes; }
   }
 
+  retainedBytes(): number { return this.retained().bytes; }
+
   report(): StrategyReport {
     this.account(false);
     this.counts.replicaStateBytes = this.retained().bytes;

@@ -10,4 +10,7 @@ export class RetryBudget {
     this.lastUs = nowUs;
     return ++this.attempts <= this.max;
   }
+
+  /** Recovery made progress (the cause was found and bypassed): a new episode starts. */
+  reset(): void { this.attempts = 0; }
 }

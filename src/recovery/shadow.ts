@@ -11,15 +11,16 @@ import type { World } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
 
 class Shadow implements RecoveryStrategy {
-  readonly id = 'shadow';
   readonly isolation = true;
   private shadow: ClassShadow<object, object> | null = null;
+  constructor(readonly id: string, private readonly skipping: boolean) {}
   attach(world: World): void {
     // One shadow per driver class, as in the paper; none knows a particular driver.
+    const s = this.skipping;
     const shadows = {
-      network: () => new NetShadow(world as NetWorld),
-      sound: () => new SoundShadow(world as SoundWorld),
-      block: () => new BlockShadow(world as BlockWorld),
+      network: () => new NetShadow(world as NetWorld, s),
+      sound: () => new SoundShadow(world as SoundWorld, s),
+      block: () => new BlockShadow(world as BlockWorld, s),
     } as Record<string, () => ClassShadow<object, object>>;
     const make = shadows[world.cls];
     if (!make) throw new Error(`no shadow driver for class ${world.cls}`);
@@ -27,11 +28,20 @@ class Shadow implements RecoveryStrategy {
     this.shadow.attach();
   }
   report(): StrategyReport { return this.shadow!.strategyReport(); }
+  retainedBytes(): number { return this.shadow!.log.sizeBytes; }
   /** Extra detail for the record: how the shadow proxied and what recovery cost. */
 }
 
 export const shadow: StrategyModule = {
   id: 'shadow',
   description: 'Linux-SD: shadow driver logs state passively, proxies during recovery, restarts and replays',
-  create: () => new Shadow(),
+  create: () => new Shadow('shadow', false),
+};
+
+/** Beyond the paper, in the spirit of Rx (Qin et al., SOSP 2005): when recovery fails again on
+ *  the same request, complete everything except that request; its caller gets one error. */
+export const shadowSkip: StrategyModule = {
+  id: 'shadow-skip',
+  description: 'shadow drivers that skip a request on which the driver failed again after recovery (its caller gets an error), in the spirit of Rx',
+  create: () => new Shadow('shadow-skip', true),
 };

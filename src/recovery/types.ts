@@ -28,6 +28,8 @@ export interface RecoveryStrategy {
   readonly isolation: boolean;
   attach(world: World): void;
   report(): StrategyReport;
+  /** Bytes the strategy holds for recovery right now (log, image, standby state). */
+  retainedBytes?(): number;
 }
 
 /** A copy of a report that later changes to the strategy cannot touch. */

@@ -26,6 +26,8 @@ export interface SiteExec {
   generation: number;
   /** Which driver instance runs (e.g. `e1000#0`). */
   instance: string;
+  /** Tag of the request the driver is handling (a hash of its content), 0 if none. */
+  request: number;
 }
 
 export interface SiteInterceptor {
@@ -34,13 +36,15 @@ export interface SiteInterceptor {
 }
 
 /** A site as the profile saw it: its kind, how often it ran, and (for calls) how many arguments. */
-export interface SiteCoverage { kind: SiteKind; count: number; args: number }
+export interface SiteCoverage { kind: SiteKind; count: number; args: number; /** executions while handling a request */ withRequest: number }
 
 export class ExecContext {
   /** Sites executed by this instance, with how often (the fault-free profile reads this). */
   readonly coverage: Map<string, SiteCoverage>;
   budgetLeft = 0;
   instructions = 0;
+  /** Tag of the request the current entry point handles (set by the caller), 0 if none. */
+  request = 0;
   /** Calls into the kernel (each is a crossing out of the driver's domain). */
   kernelCalls = 0;
   private readonly scratch: SiteExec;
@@ -53,7 +57,7 @@ export class ExecContext {
     coverage: Map<string, SiteCoverage>,
   ) {
     this.coverage = coverage;
-    this.scratch = { site: '', kind: 'load', value: 0, addr: 0, args: [], skip: false, generation, instance: domain.name };
+    this.scratch = { site: '', kind: 'load', value: 0, addr: 0, args: [], skip: false, generation, instance: domain.name, request: 0 };
   }
 
   /** Start a kernel-to-driver call with a fresh instruction budget. */
@@ -69,9 +73,10 @@ export class ExecContext {
   private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
     this.step(site);
     const c = this.coverage.get(site);
-    if (c) c.count++; else this.coverage.set(site, { kind, count: 1, args: args.length });
+    const withRequest = this.request !== 0 ? 1 : 0;
+    if (c) { c.count++; c.withRequest += withRequest; } else this.coverage.set(site, { kind, count: 1, args: args.length, withRequest });
     const e = this.scratch;
-    e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false;
+    e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false; e.request = this.request;
     if (this.interceptor) this.interceptor.onSite(e);
     return e;
   }

@@ -23,7 +23,7 @@ export interface Experiment {
   workloads: Workload[];
   strategies: string[];
   /** Fault planted in each trial: null for fault-free experiments. */
-  fault: { type: string; persistence: Persistence[] } | null;
+  fault: { type: string; persistence: Persistence[]; trigger?: number } | null;
   paramSets: ParamSet[];
   trialsPerCell: Record<Scale, number>;
   seedBase: number;
@@ -90,7 +90,10 @@ export function validateExperiment(raw: unknown, where: string): Experiment {
     if (type !== 'random' && !FAULT_IDS.includes(type as never)) fail(where, 'fault.type', `is '${type}'; valid: random, ${FAULT_IDS.join(', ')}`);
     const pers = f.persistence ?? ['transient', 'deterministic'];
     if (!Array.isArray(pers) || pers.length === 0 || pers.some((p) => !PERSISTENCES.includes(p))) fail(where, 'fault.persistence', `must be a non-empty list of ${PERSISTENCES.join(', ')}`);
-    fault = { type: type as string, persistence: pers as Persistence[] };
+    const trigger = f!.trigger;
+    if (trigger !== undefined && (!Number.isInteger(trigger) || (trigger as number) < 2)) fail(where, 'fault.trigger', 'must be an integer of at least 2 (a request-triggered fault fires on 1 in N requests)');
+    if (trigger !== undefined && (pers as string[]).some((p) => p !== 'deterministic')) fail(where, 'fault.persistence', "must be ['deterministic'] with a trigger (a request-triggered fault is deterministic)");
+    fault = { type: type as string, persistence: pers as Persistence[], ...(trigger !== undefined ? { trigger: trigger as number } : {}) };
   }
   const paramSets = (r.paramSets ?? [{ name: 'default', params: {} }]) as ParamSet[];
   if (!Array.isArray(paramSets) || paramSets.length === 0) fail(where, 'paramSets', 'must be a non-empty list of {name, params}');
@@ -127,7 +130,7 @@ export function* iterateTrials(e: Experiment, trialsPerCell: number): Generator<
           const seed = e.seedBase + i;
           for (const strategy of e.strategies) {
             const key = [e.id, w.driver, w.app, ps.name, p, String(seed).padStart(6, '0'), strategy].join('/');
-            const fault = e.fault && p !== 'none' ? { type: e.fault.type as 'random', persistence: p } : null;
+            const fault = e.fault && p !== 'none' ? { type: e.fault.type as 'random', persistence: p, ...(e.fault.trigger !== undefined ? { trigger: e.fault.trigger } : {}) } : null;
             yield { key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } };
           }
         }

@@ -8,7 +8,7 @@ import { DEFAULT_PARAMS } from '../params.js';
 
 export function replayOf(t: PlannedTrial): string {
   const s = t.spec;
-  const f = s.fault ? ` --fault ${s.fault.type ?? 'random'}${s.fault.persistence ? ` --persistence ${s.fault.persistence}` : ''}` : ' --fault none';
+  const f = s.fault ? ` --fault ${s.fault.type ?? 'random'}${s.fault.persistence ? ` --persistence ${s.fault.persistence}` : ''}${s.fault.trigger !== undefined ? ` --trigger ${s.fault.trigger}` : ''}` : ' --fault none';
   const params = Object.entries(s.params ?? {}).map(([k, v]) => ` --param ${k}=${v}`).join('');
   return `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}${f}${params}`;
 }

@@ -18,7 +18,7 @@ export function profileFor(spec: ResolvedSpec, simulate: Simulate): Profile {
     const sites = new Map<string, SiteCoverage>();
     for (const [site, c] of after) {
       const ran = c.count - (before.get(site)?.count ?? 0);
-      if (ran > 0) sites.set(site, { ...c, count: ran });
+      if (ran > 0) sites.set(site, { ...c, count: ran, withRequest: c.withRequest - (before.get(site)?.withRequest ?? 0) });
     }
     p = { sites, allSites: after, startUs: spec.params.appStartUs, endUs };
     cache.set(key, p);

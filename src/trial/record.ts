@@ -41,6 +41,8 @@ export interface TrialRecord {
   traceHash: string;
   replay: string;
   trace?: TraceEvent[];
+  /** [virtual µs, bytes retained for recovery], when sampling was asked for. */
+  logSeries?: Array<[number, number]>;
 }
 
 /** A trial the harness could not run (it threw, or its worker died or overran): never an outcome of the system. */

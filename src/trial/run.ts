@@ -17,7 +17,12 @@ import type { App } from '../apps/types.js';
 import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
 
-export interface TrialOptions { trace?: boolean }
+export interface TrialOptions {
+  trace?: boolean;
+  /** Sample what the strategy retains for recovery every this many µs (record.logSeries). Off by
+   *  default: the sampler's events would change the run's event order. */
+  sampleLogEveryUs?: number;
+}
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
   const spec = resolveSpec(input);
@@ -56,11 +61,18 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   if (opts.coverageAtUs !== undefined) {
     w.k.sched.schedule(opts.coverageAtUs, 'profile', () => { before = new Map([...w.k.coverage].map(([s, c]) => [s, { ...c }])); }, -20);
   }
+  const logSeries: Array<[number, number]> = [];
+  const every = opts.sampleLogEveryUs;
+  if (every !== undefined && every > 0) {
+    const sample = (): void => { logSeries.push([w.k.now, strategy.retainedBytes?.() ?? 0]); w.k.sched.schedule(every, 'log-sample', sample, 20); };
+    w.k.sched.schedule(0, 'log-sample', sample, 20);
+  }
   survivingCrash(() => boot(w, strategy, app, spec));
   if (!w.k.crashReason) survivingCrash(() => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial));
   // The kernel's last look: corruption it has not stumbled on yet still counts.
   if (!w.k.crashReason) survivingCrash(() => w.k.checkIntegrity());
   const record = buildRecord(spec, w, strategy, app, appDone, trace, injector);
+  if (every !== undefined && every > 0) record.logSeries = logSeries;
   w.k.mem.release();
   return { record, coverage: { endUs: w.k.now, before, after: w.k.coverage } };
 }

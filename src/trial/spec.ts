@@ -61,7 +61,7 @@ export function resolveSpec(spec: TrialSpec): ResolvedSpec {
 export function replayCommand(s: ResolvedSpec): string {
   const base = `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}`;
   const f = s.fault;
-  const fault = f ? ` --fault ${f.type} --site ${f.site} --persistence ${f.persistence} --arm-at ${f.armAtUs} --bit ${f.bit}` : ' --fault none';
+  const fault = f ? ` --fault ${f.type} --site ${f.site} --persistence ${f.persistence} --arm-at ${f.armAtUs} --bit ${f.bit}${f.trigger !== undefined ? ` --trigger ${f.trigger}` : ''}` : ' --fault none';
   const changed = Object.entries(s.params).filter(([k, v]) => DEFAULT_PARAMS[k as keyof Params] !== v);
   return base + fault + changed.map(([k, v]) => ` --param ${k}=${v}`).join('');
 }

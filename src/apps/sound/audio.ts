@@ -29,7 +29,7 @@ export function decodeBlock(b: Uint8Array): { stream: number; seq: number } | nu
 /** What a block should have sounded like. */
 export interface Expected { seq: number; fmt: number; rate: number; volume: number }
 
-export interface PlaybackCheck { played: number; missing: number; longestMissingUs: number; wrongSettings: number; outOfOrder: number }
+export interface PlaybackCheck { played: number; missing: number; missingUs: number; longestMissingUs: number; wrongSettings: number; outOfOrder: number }
 
 /**
  * Compare what the speaker played (stream `stream`) with what the app meant to play. A run of
@@ -56,14 +56,16 @@ export function checkPlayback(played: readonly PlayedPeriod[], stream: number, e
     run++;
     longest = Math.max(longest, run * blockUs);
   }
-  return { played: heard.size, missing, longestMissingUs: longest, wrongSettings, outOfOrder };
+  return { played: heard.size, missing, missingUs: missing * blockUs, longestMissingUs: longest, wrongSettings, outOfOrder };
 }
 
-/** Audio a user accepts: in order, with the settings asked for, and no hole longer than the tolerance. */
+/** Audio a user accepts: in order, with the settings asked for, and no more missing than the tolerance (in one hole or in all). */
 export function judgePlayback(c: PlaybackCheck, toleranceUs: number): string | null {
   if (c.wrongSettings > 0) return `${c.wrongSettings} blocks played with the wrong format, rate or volume`;
   if (c.outOfOrder > 0) return `${c.outOfOrder} blocks played out of order`;
   if (c.longestMissingUs > toleranceUs) return `${c.missing} blocks never played; longest hole ${(c.longestMissingUs / 1000).toFixed(0)} ms`;
+  // Many short holes are a stutter: what the user misses in total counts too.
+  if (c.missingUs > toleranceUs) return `${c.missing} blocks never played (${(c.missingUs / 1000).toFixed(0)} ms of audio lost in short holes)`;
   return null;
 }
 

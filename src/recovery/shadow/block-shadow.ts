@@ -13,7 +13,7 @@ const EIO = -5;
 export class BlockShadow extends ClassShadow<BlockOps, BlockKernelApi> {
   private pending: number[] = [];
 
-  constructor(private readonly blockWorld: BlockWorld) { super(blockWorld); }
+  constructor(private readonly blockWorld: BlockWorld, skipping = false) { super(blockWorld, skipping); }
 
   protected taps(): BlockOps {
     return {

@@ -23,7 +23,15 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   readonly report: StrategyReport = emptyReport();
   readonly proxied: Record<string, number> = {};
 
-  constructor(protected readonly world: World) {}
+  /** Rx-style skipping: requests on which recovery failed again are not given to the driver again. */
+  private readonly failedOn = new Map<number, number>();
+  private readonly poison = new Set<number>();
+  private refusedCount = 0;
+  /** Requests the driver completed since the last poison request was found. */
+  private servedSincePoison = 1;
+
+  /** `skipping`: the shadow-skip strategy (a request that fails again after recovery is skipped). */
+  constructor(protected readonly world: World, protected readonly skipping = false) {}
 
   protected get k() { return this.world.k; }
   /** The live driver instance's entry points (under isolation). */
@@ -76,6 +84,7 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   private recover(f: FailureReport): void {
     const k = this.k;
     if (f.instance !== this.binding.inst || this.mode === 'dead') return;
+    this.notePoison(f);
     if (!this.budget.admit(k.now)) { this.giveUp(); return; }
     this.report.recoveriesAttempted++;
     this.mode = 'active';
@@ -97,6 +106,36 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
       this.resume();
     });
     // A phase that fails stops the chain: the new instance's failure report brings us back here.
+  }
+
+  /** A failure on a request that already made the driver fail once (recovery resubmitted it, or
+   *  its sender sent it again): the request is poison; it will not reach the driver again. */
+  private notePoison(f: FailureReport): void {
+    if (!this.skipping || f.requestTag === 0) return;
+    const n = (this.failedOn.get(f.requestTag) ?? 0) + 1;
+    this.failedOn.set(f.requestTag, n);
+    if (n >= 2 && !this.poison.has(f.requestTag)) {
+      this.poison.add(f.requestTag);
+      // The cause is found and will be bypassed: if the driver served other requests since the
+      // last one was found (skipping helps), this recovery starts a new episode. Otherwise the
+      // budget runs out as for the shadow: a fault that hits every request is not worked around.
+      if (this.servedSincePoison > 0) this.budget.reset();
+      this.servedSincePoison = 0;
+      this.k.log('shadow', `request ${f.requestTag.toString(16)} failed the driver again (${f.entry}); skipping it from now on`);
+    }
+  }
+
+  /** The driver completed a request (progress that makes skipping worth it). */
+  protected served(): void { this.servedSincePoison++; }
+
+  /** Skip this call: it carries a poison request (its caller gets an error instead). */
+  protected refused(entry: string, args: readonly unknown[]): boolean {
+    if (this.poison.size === 0) return false;
+    const tag = this.world.core.requestTag?.(entry, args) ?? 0;
+    if (!this.poison.has(tag)) return false;
+    this.refusedCount++;
+    this.count('poison request refused');
+    return true;
   }
 
   /** Reinitialise: load a fresh instance and probe it, as the kernel does at module load. */
@@ -129,6 +168,7 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   }
 
   strategyReport(): StrategyReport {
-    return copyReport(this.report, { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes });
+    const stats: Record<string, number> = this.skipping ? { poisonRequests: this.poison.size, requestsRefused: this.refusedCount } : {};
+    return copyReport({ ...this.report, stats }, { ...this.report.log, peakEntries: this.log.peakEntries, peakBytes: this.log.peakBytes });
   }
 }

@@ -23,7 +23,7 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
   private statsOffset: NetStats = ZERO_STATS;
   private pending: PendingTx[] = [];
 
-  constructor(private readonly net: NetWorld) { super(net); }
+  constructor(private readonly net: NetWorld, skipping = false) { super(net, skipping); }
 
   protected taps(): NetDeviceOps {
     return {
@@ -57,9 +57,10 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
   private startXmit(skb: number, len: number): number {
     if (this.mode === 'dead') return EIO;
     if (this.mode === 'active') { this.count('start_xmit answered busy'); return NETDEV_TX_BUSY; }
+    if (this.refused('startXmit', [skb, len])) return EIO; // the kernel drops it: one error
     const r = this.drv.startXmit(skb, len);
     if (this.failedNow) { this.count('start_xmit answered busy'); return NETDEV_TX_BUSY; } // the kernel keeps the packet
-    if (r === NETDEV_TX_OK) this.log.put(`tx:${skb}`, 8, { skb, len } satisfies PendingTx);
+    if (r === NETDEV_TX_OK) { this.log.put(`tx:${skb}`, 8, { skb, len } satisfies PendingTx); this.served(); }
     return r;
   }
 
@@ -111,6 +112,7 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
     this.pending = [];
     for (let i = 0; i < pending.length; i++) {
       const { skb, len } = pending[i];
+      if (this.refused('startXmit', [skb, len])) { this.k.skbs.free(skb, OWNER_KERNEL); continue; }
       const owner = ownerOfSlot(this.binding.inst.slot);
       this.k.skbs.transfer(skb, OWNER_KERNEL, owner);
       const r = this.drv.startXmit(skb, len);

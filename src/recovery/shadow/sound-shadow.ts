@@ -15,7 +15,7 @@ const CONFIG: Record<number, string> = { [SNDCTL.SET_FORMAT]: 'fmt', [SNDCTL.SET
 const PER_OPEN = ['open', 'fmt', 'channels', 'rate', 'reset'];
 
 export class SoundShadow extends ClassShadow<SoundOps, SoundKernelApi> {
-  constructor(private readonly snd: SoundWorld) { super(snd); }
+  constructor(private readonly snd: SoundWorld, skipping = false) { super(snd, skipping); }
 
   protected taps(): SoundOps {
     return {
@@ -24,7 +24,12 @@ export class SoundShadow extends ClassShadow<SoundOps, SoundKernelApi> {
         for (const key of PER_OPEN) this.log.drop(key);
         return this.mode === 'passive' ? this.drv.release() : 0;
       },
-      write: (buf, len) => this.transfer('write', () => this.drv.write(buf, len)),
+      write: (buf, len) => {
+        if (this.mode === 'passive' && this.refused('write', [buf, len])) return EIO;
+        const r = this.transfer('write', () => this.drv.write(buf, len));
+        if (r > 0) this.served();
+        return r;
+      },
       read: (buf, len) => this.transfer('read', () => this.drv.read(buf, len)),
       ioctl: (cmd, arg) => this.ioctl(cmd, arg),
       interrupt: () => { if (this.mode === 'passive') this.drv.interrupt(); else this.count('interrupt dropped'); },
