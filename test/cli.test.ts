@@ -42,3 +42,24 @@ test('list --json has the documented sections', () => {
   assert.deepEqual(Object.keys(l), ['drivers', 'apps', 'strategies', 'faults', 'experiments']);
   assert.ok(l.drivers.some((d: { id: string }) => d.id === 'e1000'));
 });
+
+test('approaches prints every strategy side by side, availability beside the closed form, and poison requests', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'shadowbench-approaches-'));
+  try {
+    const bad = run('approaches', '--trials', '1', '--out', dir, '--mttf', '600,soon');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--mttf: 'soon' is not valid/);
+    const r = run('approaches', '--trials', '2', '--workers', '1', '--out', dir, '--mttf', '3600', '--shares', '0.5');
+    assert.equal(r.status, 0, r.stderr);
+    for (const s of ['native', 'restart', 'shadow', 'shadow-skip', 'replication', 'checkpoint']) assert.match(r.stdout, new RegExp(`\\| ${s} `));
+    assert.match(r.stdout, /\*\*transient faults\*\*/);
+    assert.match(r.stdout, /\*\*deterministic faults\*\*/);
+    assert.match(r.stdout, /MTTF 1 h:/);
+    assert.match(r.stdout, /\| 50% \| [\d.]+% \/ [\d.]+% \|/);
+    assert.match(r.stdout, /## Poison requests/);
+    assert.match(r.stdout, /Retained state over a fault-free/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
