@@ -4,12 +4,17 @@ import { OUTCOMES, TrialRecord } from '../trial/record.js';
 import { outcomeMix, recoveryTimes, logGrowth, overheadFromRecords } from './summaries.js';
 import { table4FromRecords, TABLE4_STRATEGIES } from './table4.js';
 import { wilson } from './stats.js';
+import { availability } from './availability.js';
+import { DEFAULT_AVAILABILITY } from './approaches.js';
+import { DEFAULT_PARAMS } from '../params.js';
+import { STRATEGIES } from '../registry.js';
+import type { Rec } from './records.js';
 
 export interface FigureSpec { id: string; title: string; data: object[]; layout: object }
 
 const COLOURS: Record<string, string> = {
   'not-activated': '#bdbdbd', correct: '#2e7d32', malfunction: '#f9a825', 'app-failed': '#ef6c00', 'system-crash': '#c62828', 'harness-error': '#6a1b9a',
-  native: '#616161', restart: '#1565c0', shadow: '#2e7d32', replication: '#6a1b9a', checkpoint: '#ad1457',
+  native: '#616161', restart: '#1565c0', shadow: '#2e7d32', 'shadow-skip': '#00838f', replication: '#6a1b9a', checkpoint: '#ad1457',
 };
 const base = (title: string, x: string, y: string, extra: object = {}) => ({
   title: { text: title }, width: 900, height: 480, font: { family: 'Arial, sans-serif', size: 14 },
@@ -88,7 +93,55 @@ export function logGrowthFigure(records: readonly TrialRecord[]): FigureSpec {
 }
 
 /** The figures each experiment's results feed. */
+const strategiesIn = (records: readonly TrialRecord[]) => STRATEGIES.map((s) => s.id).filter((id) => records.some((r) => r.spec.strategy === id));
+
+/** Correct share of activated faults per strategy, transient beside deterministic. */
+export function approachesFigure(records: readonly TrialRecord[]): FigureSpec {
+  const mix = outcomeMix(records, ['strategy', 'persistence']);
+  const strategies = strategiesIn(records);
+  return {
+    id: 'approaches-outcomes', title: 'Recovery approaches: correct runs for transient and deterministic faults',
+    data: ['transient', 'deterministic'].map((p) => {
+      const ps = strategies.map((s) => mix.find((m) => m.group.strategy === s && m.group.persistence === p)!.outcomes.correct);
+      return { type: 'bar', name: `${p} faults`, x: strategies, y: ps.map((x) => 100 * x.p), error_y: errorBars(ps), marker: { color: p === 'transient' ? '#64b5f6' : '#0d47a1' } };
+    }),
+    layout: base('Correct runs of activated faults, network class (95% intervals)', 'strategy', 'runs correct (%)', { barmode: 'group', yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
+  };
+}
+
+/** Availability against the transient share of arriving faults, at an MTTF of one hour. */
+export function availabilityFigure(records: readonly TrialRecord[]): FigureSpec {
+  const o = { ...DEFAULT_AVAILABILITY, mttfS: [3600] };
+  const rows = availability(records as readonly Rec[], DEFAULT_PARAMS, o);
+  const strategies = strategiesIn(records);
+  return {
+    id: 'availability', title: 'Availability under a Poisson fault process (MTTF 1 h)',
+    data: strategies.flatMap((s) => {
+      const rs = rows.filter((r) => r.strategy === s);
+      return [
+        { type: 'scatter', mode: 'lines+markers', name: s, x: rs.map((r) => 100 * r.transientShare), y: rs.map((r) => 100 * r.simulated), line: { color: COLOURS[s] } },
+        { type: 'scatter', mode: 'lines', name: `${s} (analytic)`, showlegend: false, x: rs.map((r) => 100 * r.transientShare), y: rs.map((r) => 100 * r.analytic), line: { color: COLOURS[s], dash: 'dot' } },
+      ];
+    }),
+    layout: base('Availability, MTTF 1 h: simulated (solid) and MTTF/(MTTF+MTTR) (dotted)', 'transient share of faults (%)', 'availability (%)'),
+  };
+}
+
+/** Correct share per application under request-triggered faults. */
+export function poisonFigure(records: readonly TrialRecord[]): FigureSpec {
+  const mix = outcomeMix(records, ['app', 'strategy']);
+  const apps = [...new Set(mix.map((m) => m.group.app))];
+  return {
+    id: 'poison-requests', title: 'Poison requests: correct runs per application and strategy',
+    data: strategiesIn(records).map((s) => {
+      const ps = apps.map((a) => mix.find((m) => m.group.app === a && m.group.strategy === s)!.outcomes.correct);
+      return { type: 'bar', name: s, x: apps, y: ps.map((p) => 100 * p.p), error_y: errorBars(ps), marker: { color: COLOURS[s] } };
+    }),
+    layout: base('Request-triggered deterministic faults: correct runs (95% intervals)', 'application', 'runs correct (%)', { barmode: 'group', yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
+  };
+}
+
 export const FIGURES_OF: Record<string, Array<(r: readonly TrialRecord[]) => FigureSpec>> = {
   table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure],
-  overhead: [overheadFigure], 'log-growth': [logGrowthFigure],
+  overhead: [overheadFigure], 'log-growth': [logGrowthFigure], approaches: [approachesFigure, availabilityFigure], 'poison-requests': [poisonFigure],
 };
