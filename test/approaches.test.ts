@@ -37,6 +37,17 @@ test('replication: a transient fault in the primary is survived by failing over 
   assert.ok(r.cpu.upkeepUs > 0, 'mirroring costs CPU');
 });
 
+test('replication (block, RAID-1): requests the failed primary held end from the standby\'s copies; restart fails them', () => {
+  const fault: FaultRequest = { type: 'branch-invert', site: 'ide.isr.spurious', persistence: 'transient', armAtUs: 881860, bit: 12 };
+  const run = (strategy: string) => runTrial({ driver: 'ide-disk', app: 'database', strategy, seed: 30, fault });
+  const rep = run('replication'), rs = run('restart');
+  assert.equal(rep.failures, 1);
+  assert.equal(rep.strategyStats.failovers, 1);
+  assert.ok(rep.strategyStats.syncBytes >= 512, 'the new standby\'s disk was rebuilt from the live one');
+  assert.equal(rep.outcome, 'correct', rep.reason);
+  assert.equal(rs.outcome, 'app-failed', 'under restart the in-flight requests fail with EIO');
+});
+
 test('checkpoint: a deterministic fault recurs when the log is replayed; a transient one does not', () => {
   const fault = { type: 'bad-param', site: 'e1000.clean_rx.netif_rx', armAtUs: 224561, bit: 61 } as const;
   const det = trial('checkpoint', 5, { ...fault, persistence: 'deterministic' });

@@ -32,6 +32,14 @@ export class Disk implements DeviceModel {
   /** Put data on the platter directly (files installed before the trial). */
   install(n: number, data: Uint8Array): void { this.platter.set(n, data.slice(0, SECTOR)); }
 
+  /** Make this disk a copy of `other` (a mirror rebuild); returns the bytes copied. */
+  copyFrom(other: Disk): number {
+    this.platter.clear(); this.cache.clear();
+    for (const [n, d] of other.platter) this.platter.set(n, d.slice());
+    for (const [n, d] of other.cache) this.platter.set(n, d.slice());
+    return this.platter.size * SECTOR;
+  }
+
   readReg(reg: number): number {
     if (!Number.isInteger(reg) || reg < 0 || reg >= NDREGS) return 0xffffffff;
     const v = this.regs[reg];

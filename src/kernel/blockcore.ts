@@ -158,6 +158,47 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
     return r;
   }
 
+  // ---- replication: requests the kernel makes for a standby driver ------------------------------
+  /** A request outside the queue, held by `owner` from the start (a copy for a standby); `done`
+   *  runs when that driver ends it. Returns its id, or 0 when no buffer is free. */
+  detached(dir: number, sector: number, count: number, data: Uint8Array | null, owner: number, done: (status: number, data: Uint8Array | null) => void): number {
+    const buf = this.k.skbs.alloc(OWNER_KERNEL);
+    if (buf === 0) return 0;
+    if (data) this.k.mem.writeBytes(buf, data);
+    const id = this.nextId++;
+    this.requests.set(id, { id, dir, sector, count, buf, owner, issuedUs: this.k.now, done });
+    return id;
+  }
+
+  /** Forget a detached request without running its callback (it was never handed over). */
+  dropDetached(id: number): void {
+    const r = this.requests.get(id);
+    if (!r) return;
+    this.requests.delete(id);
+    this.k.skbs.free(r.buf, OWNER_KERNEL);
+  }
+
+  /** A request's parameters and, for a write, its data. */
+  describe(id: number): { dir: number; sector: number; count: number; buf: number; data: Uint8Array | null } | null {
+    const r = this.requests.get(id);
+    if (!r) return null;
+    return { dir: r.dir, sector: r.sector, count: r.count, buf: r.buf, data: r.dir === DIR_WRITE ? this.k.mem.readBytes(r.buf, r.count * 512) : null };
+  }
+
+  /** Requests held by a driver slot's owner id, oldest first. */
+  heldBy(owner: number): number[] {
+    return [...this.requests.values()].filter((r) => r.owner === owner).sort((a, b) => a.id - b.id).map((r) => r.id);
+  }
+
+  /** End a kernel-held request with another request's result (a standby's copy of it). */
+  completeFrom(id: number, status: number, data: Uint8Array | null): boolean {
+    const r = this.requests.get(id);
+    if (!r || r.owner !== OWNER_KERNEL || this.queue.includes(id)) return false;
+    if (status === 0 && data && r.dir === DIR_READ) this.k.mem.writeBytes(r.buf, data);
+    this.finish(r, status < 0 ? EIO : 0);
+    return true;
+  }
+
   /** Restart the queue (a shadow finished recovery). */
   resume(): void { this.stopped = false; this.k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3); }
 }

@@ -12,6 +12,8 @@ import { runPhases } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replication/replica.js';
 import { NetMirror } from './replication/net-mirror.js';
+import { BlockMirror } from './replication/block-mirror.js';
+import type { BlockWorld } from '../trial/block-world.js';
 import type { World, ReplicaHardware } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
 import type { FailureReport } from '../kernel/kernel.js';
@@ -19,6 +21,7 @@ import type { DeviceModel } from '../devices/device-model.js';
 
 const MIRRORS: Record<string, (w: World, stats: MirrorStats) => ClassMirror<object>> = {
   network: (w, stats) => new NetMirror(w.k, (w as NetWorld).netdev, stats),
+  block: (w, stats) => new BlockMirror(w.k, (w as BlockWorld).blk, stats),
 };
 
 class Replication implements RecoveryStrategy, ReplicaPair {
@@ -100,13 +103,15 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     const k = this.world.k;
     const old = this.primary;
     runPhases(k, [{ name: 'failover', fixedUs: k.params.failoverUs, run: () => {
-      this.unload(old);
+      const held = old.inst.destroyed ? [] : old.binding.reclaimAndDestroy();
+      this.mirror.forget(old);
       old.live = false;
       s.live = true;
       this.hw.putInService(s.device);
       this.primary = s;
       this.standby = null;
       this.world.core.driver = s.inst;
+      this.mirror.handOver(held, s);
       this.mirror.promoted(s);
       this.r.continuedAtUs.push(k.now);
       this.counts.failovers++;
@@ -153,15 +158,20 @@ class Replication implements RecoveryStrategy, ReplicaPair {
       k.log('recovery', 'replication: standby keeps failing; running without one');
       return;
     }
+    let r: Replica;
+    // The standby counts as ready (a failover may go to it) once its load and sync are done.
     runPhases(k, [{ name: 'standby-sync', fixedUs: k.params.moduleLoadUs, run: () => {
-      const r = this.load(device, false);
+      r = this.load(device, false);
       this.standby = r;
       this.counts.standbysLoaded++;
       if (!r.binding.healthy) return false;
       this.counts.syncBytes += this.sync(r);
-      r.synced = !r.inst.failed;
-      return r.synced;
-    } }], this.r.phasesUs, () => k.log('recovery', `replication: standby ${this.standby?.inst.name} in sync`));
+      return !r.inst.failed;
+    } }], this.r.phasesUs, () => {
+      if (this.standby !== r || r.inst.failed) return;
+      r.synced = true;
+      k.log('recovery', `replication: standby ${r.inst.name} in sync`);
+    });
   }
 
   private sync(r: Replica): number {
@@ -214,6 +224,6 @@ class Replication implements RecoveryStrategy, ReplicaPair {
 export const replication: StrategyModule = {
   id: 'replication',
   description: 'primary/backup: a standby driver on its own device gets every input; failover on failure; a new standby is synced',
-  classes: ['network'],
+  classes: ['network', 'block'],
   create: () => new Replication(),
 };

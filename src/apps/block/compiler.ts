@@ -20,7 +20,7 @@ class Compiler implements App {
     for (let i = 0; i < FILES; i++) {
       const src = fillBytes(new Uint8Array(SRC_BYTES), seed + i);
       this.sources.push(src);
-      this.w.fs.install((n, d) => this.w.disk.install(n, d), `src${i}.c`, src);
+      this.w.fs.install((n, d) => this.w.install(n, d), `src${i}.c`, src);
     }
   }
 

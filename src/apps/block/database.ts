@@ -29,7 +29,7 @@ class Database implements App {
     this.seed = c.rng.int(0x7fffffff);
     const table = new Uint8Array(RECORDS * RECORD);
     for (let s = 0; s < RECORDS; s++) table.set(record(s, 0, this.seed), s * RECORD);
-    this.w.fs.install((n, d) => this.w.disk.install(n, d), 'table.db', table);
+    this.w.fs.install((n, d) => this.w.install(n, d), 'table.db', table);
   }
 
   start(): void {

@@ -17,7 +17,7 @@ class Encoder implements App {
   constructor(private readonly c: AppContext) {
     this.w = c.world as BlockWorld;
     this.input = fillBytes(new Uint8Array(INPUT_BYTES), c.rng.int(0x7fffffff));
-    this.w.fs.install((n, d) => this.w.disk.install(n, d), 'song.wav', this.input);
+    this.w.fs.install((n, d) => this.w.install(n, d), 'song.wav', this.input);
   }
 
   private expected(): Uint8Array {

@@ -160,6 +160,9 @@ export class NetMirror implements ClassMirror<NetDeviceOps> {
     if (!st.queueStopped) st.api.wakeQueue();
   }
 
+  /** The standby sends its own copies of the frames the failed primary held: free those. */
+  handOver(held: number[]): void { this.netdev.release(held); }
+
   forget(r: Replica): void { this.state.delete(r); }
 
   heldBytes(): number {

@@ -40,6 +40,9 @@ export interface ClassMirror<Ops extends object> {
   sync(r: Replica): number;
   /** The replica now serves the kernel: hand the kernel its view (carrier, queue, held inputs). */
   promoted(r: Replica): void;
+  /** The failed primary's kernel objects, reclaimed: release them, or keep what the new
+   *  primary `r` will complete from its own copies. */
+  handOver(held: number[], r: Replica): void;
   /** The replica was unloaded: drop what the mirror kept about it. */
   forget(r: Replica): void;
   /** Bytes of inputs held for the standby outside the driver (copies it has not taken yet). */
