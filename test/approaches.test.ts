@@ -62,6 +62,18 @@ test('checkpoint: a deterministic fault recurs when the log is replayed; a trans
   assert.ok(tr.log.atFailureEntries >= 2 && tr.log.atFailureBytes >= tr.strategyStats.imageBytesNow, 'at the failure: an image and the calls since');
 });
 
+test('checkpoint (block): the restored ring\'s requests are made again, the log is replayed, refused requests wait in the queue', () => {
+  const fault: FaultRequest = { type: 'branch-delete', site: 'ide.isr.wrap', persistence: 'transient', armAtUs: 1645533, bit: 30 };
+  const run = (strategy: string) => runTrial({ driver: 'ide-disk', app: 'database', strategy, seed: 8, fault });
+  const ck = run('checkpoint'), rs = run('restart');
+  assert.equal(ck.failures, 1);
+  assert.equal(ck.strategyStats.restores, 1);
+  assert.ok(ck.strategyStats.replayedCalls > 0);
+  assert.ok(ck.strategyStats.replayDropped > 0, 'the restored ring was full for some replayed requests');
+  assert.equal(ck.outcome, 'correct', `${ck.reason}: no request was lost or failed`);
+  assert.notEqual(rs.outcome, 'correct');
+});
+
 // Corrupt the driver's tx ring pointer (latent: nothing transmits), send a frame at 150 ms.
 function latentRun(corruptAtUs: number) {
   const w = buildWorld(DEFAULT_PARAMS, new RngStreams(1), new Trace(true), true, DRIVERS.find((d) => d.id === 'e1000')!) as NetWorld;
@@ -90,7 +102,7 @@ test('checkpoint: a checkpoint taken after a latent corruption restores it; one 
 
 test('replication and checkpoint name the classes they model; other drivers get a clear error', () => {
   for (const strategy of ['replication', 'checkpoint']) {
-    assert.throws(() => resolveSpec({ driver: 'audigy', app: 'mp3-player', strategy, seed: 1 }), (e: Error) => e instanceof SpecError && /network/.test(e.message) && /e1000, pcnet32/.test(e.message));
+    assert.throws(() => resolveSpec({ driver: 'audigy', app: 'mp3-player', strategy, seed: 1 }), (e: Error) => e instanceof SpecError && /network, block/.test(e.message) && /e1000, pcnet32, ide-disk/.test(e.message));
     assert.equal(trial(strategy, 3, null as unknown as FaultRequest).outcome, 'correct');
   }
 });

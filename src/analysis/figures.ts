@@ -105,7 +105,7 @@ export function approachesFigure(records: readonly TrialRecord[]): FigureSpec {
       const ps = strategies.map((s) => mix.find((m) => m.group.strategy === s && m.group.persistence === p)!.outcomes.correct);
       return { type: 'bar', name: `${p} faults`, x: strategies, y: ps.map((x) => 100 * x.p), error_y: errorBars(ps), marker: { color: p === 'transient' ? '#64b5f6' : '#0d47a1' } };
     }),
-    layout: base('Correct runs of activated faults, network class (95% intervals)', 'strategy', 'runs correct (%)', { barmode: 'group', yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
+    layout: base('Correct runs of activated faults, network and block classes (95% intervals)', 'strategy', 'runs correct (%)', { barmode: 'group', yaxis: { title: { text: 'runs correct (%)' }, range: [0, 105] } }),
   };
 }
 

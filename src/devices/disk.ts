@@ -5,7 +5,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import type { DeviceModel } from './device-model.js';
+import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 
 export const DREG = { CMD: 0, LBA: 1, COUNT: 2, DMA: 3, STATUS: 4, IER: 5, ISR: 6, CAPACITY: 7, CACHE: 8 } as const;
 const NDREGS = 9;
@@ -53,12 +53,31 @@ export class Disk implements DeviceModel {
     this.regs[reg] = value;
   }
 
-  quiesce(): void { this.regs[DREG.IER] = 0; this.regs[DREG.STATUS] = ST_DRDY; this.epoch++; }
+  quiesce(): void { this.regs[DREG.IER] = 0; this.regs[DREG.STATUS] = ST_DRDY; this.epoch++; this.inFlight = 0; }
+
+  /** The command being executed (0 if idle): a restore issues it again. */
+  private inFlight = 0;
+
+  /** Registers and the command in flight; the platter and cache are the disk's persistent
+   *  state and are not part of a driver checkpoint. */
+  snapshot(): DeviceSnapshot {
+    return { bytes: this.regs.byteLength + 4, state: { regs: Uint32Array.from(this.regs), inFlight: this.inFlight } };
+  }
+
+  restore(snap: DeviceSnapshot): void {
+    const s = snap.state as { regs: Uint32Array; inFlight: number };
+    this.epoch++;
+    this.regs.set(s.regs);
+    this.regs[DREG.STATUS] = ST_DRDY;
+    this.inFlight = 0;
+    if (s.inFlight) this.command(s.inFlight); // re-executed: reads and writes are idempotent
+  }
 
   private command(cmd: number): void {
     if (cmd === CMD_RESET) {
       // A soft reset aborts the command in progress; the write cache survives (the drive keeps it).
       this.epoch++;
+      this.inFlight = 0;
       this.regs[DREG.STATUS] = ST_DRDY; this.regs[DREG.ISR] = 0; this.regs[DREG.IER] = 0;
       this.k.log('disk', `${this.name} reset`);
       return;
@@ -70,9 +89,11 @@ export class Disk implements DeviceModel {
     const us = cmd === CMD_FLUSH ? p.diskFlushUs : p.diskAccessUs + Math.ceil((count * SECTOR) / p.diskMBps);
     this.regs[DREG.STATUS] = ST_BSY;
     this.commands++;
+    this.inFlight = cmd;
     const epoch = this.epoch;
     this.k.sched.schedule(us, 'disk-done', () => {
       if (epoch !== this.epoch) return;
+      this.inFlight = 0;
       this.regs[DREG.STATUS] = ok && this.transfer(cmd, lba, count, addr) ? ST_DRDY : ST_DRDY | ST_ERR;
       this.regs[DREG.ISR] |= 1;
       if (this.regs[DREG.IER] & 1) this.k.raiseIrq(this.irqLine);

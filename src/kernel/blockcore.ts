@@ -42,6 +42,8 @@ export interface Request {
   owner: number;
   issuedUs: number;
   done(status: number, data: Uint8Array | null): void;
+  /** Made again by a checkpoint restore after it had ended: nobody waits for it. */
+  remade?: boolean;
 }
 
 export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
@@ -196,6 +198,44 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
     if (!r || r.owner !== OWNER_KERNEL || this.queue.includes(id)) return false;
     if (status === 0 && data && r.dir === DIR_READ) this.k.mem.writeBytes(r.buf, data);
     this.finish(r, status < 0 ? EIO : 0);
+    return true;
+  }
+
+  // ---- checkpoint restore --------------------------------------------------------------------
+  /** Give request `id` to `owner` again as it was: a live one (the failed instance held it) keeps
+   *  its buffer; one that ended since is made again, its end going nowhere, in buffer `buf` (or
+   *  any free one when null) filled with `data`. Returns the buffer, or 0 if none could be had. */
+  restoreRequest(id: number, dir: number, sector: number, count: number, buf: number | null, data: Uint8Array | null, owner: number): number {
+    const live = this.requests.get(id);
+    if (live) { live.owner = owner; live.issuedUs = this.k.now; return live.buf; }
+    let at = 0;
+    if (buf === null) at = this.k.skbs.alloc(OWNER_KERNEL);
+    else if (this.k.skbs.claim(buf, OWNER_KERNEL) || (this.relocate(buf) && this.k.skbs.claim(buf, OWNER_KERNEL))) at = buf;
+    if (at === 0) return 0;
+    if (data) this.k.mem.writeBytes(at, data);
+    this.requests.set(id, { id, dir, sector, count, buf: at, owner, issuedUs: this.k.now, done: () => {}, remade: true });
+    return at;
+  }
+
+  /** A restored driver would not take request `id`: one that is waited for goes back to the
+   *  kernel (the caller requeues it); one made again is dropped. True if it is waited for. */
+  takeBack(id: number): boolean {
+    const r = this.requests.get(id);
+    if (!r) return false;
+    if (r.remade) { this.dropDetached(id); return false; }
+    r.owner = OWNER_KERNEL;
+    return true;
+  }
+
+  /** Move the buffer of a request the kernel holds to another slot, so that `buf` is free. */
+  relocate(buf: number): boolean {
+    const r = [...this.requests.values()].find((x) => x.buf === buf && x.owner === OWNER_KERNEL);
+    if (!r) return false;
+    const moved = this.k.skbs.alloc(OWNER_KERNEL);
+    if (moved === 0) return false;
+    this.k.mem.writeBytes(moved, this.k.mem.readBytes(buf, 4 * 512));
+    r.buf = moved;
+    this.k.skbs.free(buf, OWNER_KERNEL);
     return true;
   }
 

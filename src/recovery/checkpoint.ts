@@ -1,28 +1,30 @@
 // Checkpoint-restart with a request log. Every checkpointIntervalUs, between calls, the
 // strategy copies the driver's memory (its region up to the heap's extent, and the heap's
-// bookkeeping), the device's state, the contents of the kernel buffers the driver holds (on
-// restore it takes those same buffers back; one the kernel holds meanwhile is moved aside by
-// the kernel), and its IRQ and timer registrations; then it
-// logs every state-changing kernel-to-driver call until the next one. On a failure it unloads
-// the instance, restores the checkpoint into a fresh instance in the same slot, and replays the
-// log. A fresh instance carries no transient fault; a deterministic fault fires again when the
-// replay or the traffic after it reaches its site; corruption older than the checkpoint comes
-// back with it.
+// bookkeeping), the device's state, the kernel objects the driver holds with their contents
+// (the class says which: buffers, requests), and its IRQ and timer registrations; then it logs
+// every state-changing kernel-to-driver call the driver accepts until the next checkpoint. On a
+// failure it unloads the instance, restores the checkpoint into a fresh instance in the same
+// slot (so its pointers hold), gives back the objects, and replays the log; meanwhile requests
+// wait in the kernel's queue. A fresh instance carries no transient fault; a deterministic fault
+// fires again when the replay or the traffic after it reaches its site; corruption older than
+// the checkpoint comes back with it.
 import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
 import { runPhases } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
-import { ClassRequestLog, LoggedCall, CALL_HEADER_BYTES } from './checkpoint/request-log.js';
+import { ClassRequestLog, HeldSnapshot, LoggedCall, CALL_HEADER_BYTES } from './checkpoint/request-log.js';
 import { NetRequestLog } from './checkpoint/net-request-log.js';
+import { BlockRequestLog } from './checkpoint/block-request-log.js';
 import type { World } from '../trial/world.js';
+import type { NetWorld } from '../trial/net-world.js';
+import type { BlockWorld } from '../trial/block-world.js';
 import type { FailureReport, Registrations } from '../kernel/kernel.js';
 import type { HeapSnapshot } from '../kernel/heap.js';
 import type { DeviceSnapshot } from '../devices/device-model.js';
-import { ownerOfSlot } from '../kernel/skb.js';
-import * as L from '../kernel/layout.js';
 
 const LOGS: Record<string, (w: World) => ClassRequestLog<object>> = {
-  network: (w) => new NetRequestLog(w.k),
+  network: (w) => new NetRequestLog(w.k, (w as NetWorld).netdev),
+  block: (w) => new BlockRequestLog(w.k, (w as BlockWorld).blk),
 };
 
 interface Checkpoint {
@@ -32,7 +34,7 @@ interface Checkpoint {
   image: Uint8Array;
   heap: HeapSnapshot;
   device: DeviceSnapshot;
-  skbs: Array<{ addr: number; data: Uint8Array }>;
+  held: HeldSnapshot;
   registrations: Registrations;
   bytes: number;
 }
@@ -49,7 +51,7 @@ class CheckpointRestart implements RecoveryStrategy {
   private callBytes = 0;
   private recovering = false;
   private readonly r: StrategyReport = emptyReport();
-  private readonly counts = { checkpoints: 0, checkpointBytes: 0, replayedCalls: 0, restores: 0, bufferConflicts: 0 };
+  private readonly counts = { checkpoints: 0, checkpointBytes: 0, replayedCalls: 0, restores: 0, heldConflicts: 0 };
 
   attach(world: World): void {
     const make = LOGS[world.cls];
@@ -69,15 +71,29 @@ class CheckpointRestart implements RecoveryStrategy {
     world.k.sched.schedule(p.checkpointIntervalUs, 'checkpoint', tick, 9);
   }
 
-  /** The kernel's calls: state-changing ones are logged, then passed to the current instance. */
+  private get k() { return this.world.k; }
+
+  /** The kernel's calls: state-changing ones the driver accepts are logged; during a restore,
+   *  requests are answered as the class's queue-full. */
   private loggedOps(): object {
     const out: Record<string, unknown> = {};
     for (const entry of Object.keys(this.world.core.entryPoints)) {
       const logged = !this.classLog.unlogged.has(entry);
       out[entry] = (...args: unknown[]) => {
-        if (logged && !this.r.gaveUp) this.append(this.classLog.record(entry, args));
+        if (this.recovering) {
+          const busy = this.classLog.whileRecovering(entry);
+          if (busy !== undefined) return busy;
+        }
+        const call = logged && !this.r.gaveUp && !this.recovering ? this.classLog.record(entry, args) : null;
         const fn = (this.binding.ops<Record<string, (...a: unknown[]) => unknown>>())[entry];
-        return fn(...args);
+        const result = fn(...args);
+        if (this.binding.inst.failed) {
+          // It failed on this call: the kernel keeps the request and issues it after the restore.
+          const busy = this.classLog.whileRecovering(entry);
+          return busy !== undefined ? busy : result;
+        }
+        if (call && this.classLog.accepted(entry, result)) this.append(call);
+        return result;
       };
     }
     return out;
@@ -90,19 +106,15 @@ class CheckpointRestart implements RecoveryStrategy {
     this.account(false);
   }
 
-  private get k() { return this.world.k; }
-
   /** Take a checkpoint now (between calls: the simulator runs one event at a time). */
   private take(): void {
     const k = this.k, inst = this.binding.inst;
     const extent = inst.heap.extent();
     const image = k.mem.bytes.slice(inst.region.base, inst.region.base + extent);
-    const owner = ownerOfSlot(inst.slot);
-    const held = k.skbs.heldBy(owner);
-    const skbs = held.map((addr) => ({ addr, data: k.mem.bytes.slice(addr, addr + L.SKB_SLOT) }));
+    const held = this.classLog.snapshotHeld(inst);
     const device = this.world.device.snapshot!();
-    const bytes = extent + device.bytes + skbs.length * L.SKB_SLOT + CALL_HEADER_BYTES;
-    this.cp = { atUs: k.now, slot: inst.slot, priv: this.binding.priv, image, heap: inst.heap.snapshot(), device, skbs, registrations: k.registrationsOf(inst), bytes };
+    const bytes = extent + device.bytes + held.bytes + CALL_HEADER_BYTES;
+    this.cp = { atUs: k.now, slot: inst.slot, priv: this.binding.priv, image, heap: inst.heap.snapshot(), device, held, registrations: k.registrationsOf(inst), bytes };
     this.calls = [];
     this.callBytes = 0;
     this.counts.checkpoints++;
@@ -121,13 +133,14 @@ class CheckpointRestart implements RecoveryStrategy {
     const cp = this.cp!;
     k.log('recovery', `checkpoint: ${f.instance.name} failed (${f.kind}); restoring the checkpoint of ${cp.atUs} us and replaying ${this.calls.length} calls`);
     runPhases(k, [
-      { name: 'stop', fixedUs: p.recoveryStopUs, run: () => { this.binding.destroy(); return true; } },
+      { name: 'stop', fixedUs: p.recoveryStopUs, run: () => { this.classLog.afterStop(this.binding.reclaimAndDestroy(), cp.held, this.calls); return true; } },
       { name: 'restore', fixedUs: p.checkpointFixedUs + Math.ceil((cp.bytes * p.copyNsPerByte) / 1000), run: () => this.restore(cp) },
       { name: 'replay', fixedUs: 0, run: () => this.replay() },
     ], this.r.phasesUs, () => {
       this.recovering = false;
       this.r.recoveriesSucceeded++;
       this.r.restoredAtUs.push(k.now);
+      this.classLog.resume(this.binding.inst);
       k.log('recovery', `checkpoint: ${this.binding.inst.name} restored and replayed`);
     });
   }
@@ -139,14 +152,7 @@ class CheckpointRestart implements RecoveryStrategy {
       k.mem.bytes.set(cp.image, inst.region.base);
       inst.heap.restore(cp.heap);
     });
-    const owner = ownerOfSlot(cp.slot);
-    for (const { addr, data } of cp.skbs) {
-      // The failed instance's buffers were freed at stop; one the kernel holds now it moves aside.
-      const free = k.skbs.ownerOf(addr) === owner || k.skbs.claim(addr, owner)
-        || (!!this.world.core.relocate?.(addr) && k.skbs.claim(addr, owner));
-      if (!free) { this.counts.bufferConflicts++; continue; }
-      k.mem.bytes.set(data, addr);
-    }
+    this.counts.heldConflicts += this.classLog.restoreHeld(cp.held, this.binding.inst);
     k.restoreRegistrations(this.binding.inst, cp.registrations);
     this.world.device.restore!(cp.device);
     this.counts.restores++;
@@ -184,14 +190,13 @@ class CheckpointRestart implements RecoveryStrategy {
   retainedBytes(): number { return this.callBytes + (this.cp?.bytes ?? 0); }
 
   report(): StrategyReport {
-    const replayDropped = (this.classLog as { replayDropped?: number }).replayDropped ?? 0;
-    return copyReport({ ...this.r, stats: { ...this.counts, replayDropped, logCallsNow: this.calls.length, logBytesNow: this.callBytes, imageBytesNow: this.cp?.bytes ?? 0 } });
+    return copyReport({ ...this.r, stats: { ...this.counts, replayDropped: this.classLog.replayDropped, logCallsNow: this.calls.length, logBytesNow: this.callBytes, imageBytesNow: this.cp?.bytes ?? 0 } });
   }
 }
 
 export const checkpoint: StrategyModule = {
   id: 'checkpoint',
-  description: 'periodic checkpoint of driver memory, device state and held buffers, a log of requests since; on failure restore and replay',
-  classes: ['network'],
+  description: 'periodic checkpoint of driver memory, device state and held kernel objects, a log of requests since; on failure restore and replay',
+  classes: ['network', 'block'],
   create: () => new CheckpointRestart(),
 };

@@ -1,16 +1,20 @@
 // The network class's request log for checkpoint-restart: configuration calls with their
 // arguments, and every transmitted frame with a copy of its bytes (the kernel frees its skb
-// when the send completes, so replay needs its own copy).
-import { NETDEV_TX_OK, type NetDeviceOps } from '../../kernel/netcore.js';
+// when the send completes, so replay needs its own copy). Held objects are the driver's skbs
+// (receive buffers, frames in its transmit ring): the restore takes the same buffers back, and
+// one the kernel holds meanwhile is moved aside by the kernel.
+import { NETDEV_TX_BUSY, NETDEV_TX_OK, type NetDevice, type NetDeviceOps } from '../../kernel/netcore.js';
 import { OWNER_KERNEL, ownerOfSlot } from '../../kernel/skb.js';
 import type { Kernel, DriverInstance } from '../../kernel/kernel.js';
-import { CALL_HEADER_BYTES, ClassRequestLog, LoggedCall } from './request-log.js';
+import * as L from '../../kernel/layout.js';
+import { CALL_HEADER_BYTES, ClassRequestLog, HeldSnapshot, LoggedCall } from './request-log.js';
+
+interface HeldSkb { addr: number; data: Uint8Array }
 
 export class NetRequestLog implements ClassRequestLog<NetDeviceOps> {
   readonly unlogged = new Set(['getStats', 'interrupt', 'timer']);
-  /** Frames the restored driver would not take on replay (ring full, or no buffer). */
   replayDropped = 0;
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Kernel, private readonly netdev: NetDevice) {}
 
   record(entry: string, args: unknown[]): LoggedCall {
     const nums = args as number[];
@@ -21,6 +25,30 @@ export class NetRequestLog implements ClassRequestLog<NetDeviceOps> {
       return { entry, args: [len], payload, bytes: CALL_HEADER_BYTES + 4 + len };
     }
     return { entry, args: [...nums], payload: null, bytes: CALL_HEADER_BYTES + 4 * nums.length };
+  }
+
+  accepted(entry: string, result: unknown): boolean { return entry !== 'startXmit' || result === NETDEV_TX_OK; }
+
+  /** A frame sent while the driver is restored waits in the kernel's queue. */
+  whileRecovering(entry: string): unknown { return entry === 'startXmit' ? NETDEV_TX_BUSY : undefined; }
+
+  snapshotHeld(inst: DriverInstance): HeldSnapshot {
+    const objects: HeldSkb[] = this.k.skbs.heldBy(ownerOfSlot(inst.slot)).map((addr) => ({ addr, data: this.k.mem.bytes.slice(addr, addr + L.SKB_SLOT) }));
+    return { bytes: objects.length * L.SKB_SLOT, objects };
+  }
+
+  /** Frames the failed driver held are either in the checkpoint's buffers or in the log: free them. */
+  afterStop(held: number[]): void { this.netdev.release(held); }
+
+  restoreHeld(cp: HeldSnapshot, inst: DriverInstance): number {
+    const k = this.k, owner = ownerOfSlot(inst.slot);
+    let conflicts = 0;
+    for (const { addr, data } of cp.objects as HeldSkb[]) {
+      const free = k.skbs.ownerOf(addr) === owner || k.skbs.claim(addr, owner) || (this.netdev.relocate(addr) && k.skbs.claim(addr, owner));
+      if (!free) { conflicts++; continue; }
+      k.mem.bytes.set(data, addr);
+    }
+    return conflicts;
   }
 
   replay(call: LoggedCall, ops: NetDeviceOps, inst: DriverInstance): void {
@@ -35,4 +63,6 @@ export class NetRequestLog implements ClassRequestLog<NetDeviceOps> {
     this.replayDropped++;
     if (skbs.transfer(skb, owner, OWNER_KERNEL)) skbs.free(skb, OWNER_KERNEL);
   }
+
+  resume(inst: DriverInstance): void { this.netdev.apiFor(inst).wakeQueue(); }
 }
