@@ -40,7 +40,7 @@ export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, tran
     }
     site = req.site;
   } else {
-    if (sites.length === 0) throw new SpecError(`no site for ${type} runs in this workload${triggered ? ' while handling a request (request tags exist for network transmits and sound writes)' : ''}`);
+    if (sites.length === 0) throw new SpecError(`no site for ${type} runs in this workload${triggered ? ' while handling a request (network transmits, sound writes and block requests carry request tags)' : ''}`);
     site = rng.pick(sites);
   }
   const persistence = req.persistence ?? (triggered ? 'deterministic' : rng.chance(transientShare) ? 'transient' : 'deterministic');

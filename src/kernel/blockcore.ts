@@ -5,6 +5,7 @@ import type { Kernel, DriverInstance } from './kernel.js';
 import type { ClassCore } from './class-core.js';
 import { startHangWatchdog } from './hang-watchdog.js';
 import { OWNER_KERNEL } from './skb.js';
+import { fnv1a } from '../sim/memory.js';
 
 export const DIR_READ = 1, DIR_WRITE = 2, DIR_FLUSH = 3;
 export const BLK_OK = 0, BLK_BUSY = 1;
@@ -129,6 +130,16 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------
+  /** A request's tag: what it asks for (direction, place) and, for a write, the data. */
+  requestTag(entry: string, args: readonly unknown[]): number {
+    if (entry !== 'request') return 0;
+    const [, dir, sector, count, buf] = args as number[];
+    if (this.k.skbs.index(buf) < 0 || !(count >= 1 && count <= 4)) return 0;
+    const head = fnv1a(new Uint8Array(new Uint32Array([dir, sector, count]).buffer));
+    const data = dir === DIR_WRITE ? fnv1a(this.k.mem.bytes.subarray(buf, buf + count * 512)) : 0;
+    return ((head ^ Math.imul(data, 0x9e3779b1)) | 1) >>> 0;
+  }
+
   /** Requests the instance holds go back to the kernel (ids, oldest first). */
   reclaim(inst: DriverInstance): number[] {
     const owner = 0x100 + inst.slot;

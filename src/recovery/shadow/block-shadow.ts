@@ -28,9 +28,10 @@ export class BlockShadow extends ClassShadow<BlockOps, BlockKernelApi> {
       request: (id, dir, sector, count, buf) => {
         if (this.mode === 'dead') return EIO;
         if (this.mode === 'active') { this.count('request answered queue-full'); return BLK_BUSY; }
+        if (this.refused('request', [id, dir, sector, count, buf])) return EIO; // one error for its caller
         const r = this.drv.request(id, dir, sector, count, buf);
         if (this.failedNow) { this.count('request answered queue-full'); return BLK_BUSY; }
-        if (r === BLK_OK) this.log.put(`req:${id}`, 20, id);
+        if (r === BLK_OK) { this.log.put(`req:${id}`, 20, id); this.served(); }
         return r;
       },
       ioctl: (cmd, arg) => {
