@@ -1,13 +1,14 @@
 import type { Argv } from 'yargs';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
 import { FAULT_TYPES } from '../faults/types.js';
+import { DRIVER_CLASSES } from '../kernel/class-core.js';
 import { listExperiments, loadExperiment } from '../sweep/experiment.js';
 
 export function listing() {
   return {
     drivers: DRIVERS.map((d) => ({ id: d.id, class: d.cls, description: d.description })),
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
-    strategies: STRATEGIES.map((s) => ({ id: s.id, description: s.description })),
+    strategies: STRATEGIES.map((s) => ({ id: s.id, classes: s.classes ?? DRIVER_CLASSES, description: s.description })),
     faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
     experiments: listExperiments().map((id) => { const e = loadExperiment(id); return { id, description: e.description, strategies: e.strategies, trialsPerCell: e.trialsPerCell }; }),
   };
@@ -22,7 +23,10 @@ export function listCommand(y: Argv): Argv {
       for (const [section, items] of Object.entries(l)) {
         console.log(`${section}:`);
         if (items.length === 0) console.log('  (none yet)');
-        for (const it of items) console.log(`  ${it.id.padEnd(20)} ${it.description}`);
+        for (const it of items) {
+          const classes = 'classes' in it && it.classes.length < DRIVER_CLASSES.length ? ` [${it.classes.join(', ')} only]` : '';
+          console.log(`  ${it.id.padEnd(20)} ${it.description}${classes}`);
+        }
       }
     });
 }
