@@ -6,7 +6,7 @@
 import { BLK_BUSY, BLK_OK, DIR_WRITE, type BlockCore, type BlockKernelApi, type BlockOps } from '../../kernel/blockcore.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Disk } from '../../devices/disk.js';
-import type { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replica.js';
+import { toBoth, countMirrored, type ClassMirror, type MirrorStats, type Replica, type ReplicaPair } from './replica.js';
 
 const HEADER_BYTES = 24;
 const owner = (r: Replica) => 0x100 + r.inst.slot;
@@ -43,29 +43,18 @@ export class BlockMirror implements ClassMirror<BlockOps> {
 
   ops(pair: ReplicaPair): BlockOps {
     this.pair = pair;
-    const both = (call: (o: BlockOps) => number): number => {
-      const p = pair.primary, s = pair.standby?.ready ? pair.standby : null;
-      const r = call(p.ops<BlockOps>());
-      if (!s) return r;
-      this.count(0);
-      const rs = call(s.ops<BlockOps>());
-      return p.inst.failed && !s.inst.failed ? rs : r;
-    };
+    const both = (call: (o: BlockOps) => number): number => toBoth(pair, call, () => this.count(0));
     return {
       open: () => both((o) => o.open()),
       release: () => both((o) => o.release()),
-      ioctl: (cmd, arg) => { const r = pair.primary.ops<BlockOps>().ioctl(cmd, arg); return r; },
+      ioctl: (cmd, arg) => pair.primary.ops<BlockOps>().ioctl(cmd, arg),
       request: (id, dir, sector, count, buf) => this.request(pair, id, dir, sector, count, buf),
       interrupt: () => pair.primary.ops<BlockOps>().interrupt(),
       timeout: () => pair.primary.ops<BlockOps>().timeout(),
     };
   }
 
-  private count(bytes: number): void {
-    this.stats.mirroredCalls++;
-    this.stats.mirroredBytes += HEADER_BYTES + bytes;
-    this.k.cpu.charge('upkeep', this.k.params.tapNs + bytes * this.k.params.copyNsPerByte);
-  }
+  private count(bytes: number): void { countMirrored(this.k, this.stats, HEADER_BYTES, bytes); }
 
   private request(pair: ReplicaPair, id: number, dir: number, sector: number, count: number, buf: number): number {
     const p = pair.primary, s = pair.standby?.ready ? pair.standby : null;

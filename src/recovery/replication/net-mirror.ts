@@ -5,7 +5,7 @@
 import { OWNER_KERNEL, ownerOfSlot } from '../../kernel/skb.js';
 import { NETDEV_TX_BUSY, NETDEV_TX_OK, type NetDevice, type NetDeviceOps, type NetKernelApi } from '../../kernel/netcore.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import type { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replica.js';
+import { toBoth, countMirrored, type ClassMirror, type MirrorStats, type Replica, type ReplicaPair } from './replica.js';
 import * as L from '../../kernel/layout.js';
 
 const HEADER_BYTES = 16;
@@ -59,16 +59,7 @@ export class NetMirror implements ClassMirror<NetDeviceOps> {
   }
 
   ops(pair: ReplicaPair): NetDeviceOps {
-    // A configuration call goes to both; if the primary fails on it, the standby's answer is
-    // the one that counts (it is about to take over).
-    const both = (call: (o: NetDeviceOps) => number, argBytes: number): number => {
-      const p = pair.primary, s = pair.standby?.ready ? pair.standby : null;
-      const r = call(p.ops<NetDeviceOps>());
-      if (!s) return r;
-      this.count(argBytes);
-      const rs = call(s.ops<NetDeviceOps>());
-      return p.inst.failed && !s.inst.failed ? rs : r;
-    };
+    const both = (call: (o: NetDeviceOps) => number, argBytes: number): number => toBoth(pair, call, () => this.count(argBytes));
     return {
       open: () => both((o) => o.open(), 0),
       stop: () => both((o) => o.stop(), 0),
@@ -83,11 +74,7 @@ export class NetMirror implements ClassMirror<NetDeviceOps> {
     };
   }
 
-  private count(bytes: number): void {
-    this.stats.mirroredCalls++;
-    this.stats.mirroredBytes += HEADER_BYTES + bytes;
-    this.k.cpu.charge('upkeep', this.k.params.tapNs + bytes * this.k.params.copyNsPerByte);
-  }
+  private count(bytes: number): void { countMirrored(this.k, this.stats, HEADER_BYTES, bytes); }
 
   private xmit(pair: ReplicaPair, skb: number, len: number): number {
     const p = pair.primary, s = pair.standby?.ready ? pair.standby : null;

@@ -2,7 +2,7 @@
 // device, serving the kernel (live) or shadowing every input as a standby.
 import type { Binding } from '../binding.js';
 import type { DeviceModel } from '../../devices/device-model.js';
-import type { DriverInstance } from '../../kernel/kernel.js';
+import type { DriverInstance, Kernel } from '../../kernel/kernel.js';
 
 export class Replica {
   binding!: Binding;
@@ -19,6 +19,24 @@ export class Replica {
 export interface ReplicaPair {
   readonly primary: Replica;
   readonly standby: Replica | null;
+}
+
+/** A call that goes to both replicas (a configuration call): if the primary fails on it, the
+ *  standby's answer is the one that counts (it is about to take over). */
+export function toBoth<O extends object>(pair: ReplicaPair, call: (o: O) => number, mirrored: () => void): number {
+  const p = pair.primary, s = pair.standby?.ready ? pair.standby : null;
+  const r = call(p.ops<O>());
+  if (!s) return r;
+  mirrored();
+  const rs = call(s.ops<O>());
+  return p.inst.failed && !s.inst.failed ? rs : r;
+}
+
+/** Account one input copied for the standby: its bookkeeping and the bytes copied. */
+export function countMirrored(k: Kernel, stats: MirrorStats, headerBytes: number, bytes: number): void {
+  stats.mirroredCalls++;
+  stats.mirroredBytes += headerBytes + bytes;
+  k.cpu.charge('upkeep', k.params.tapNs + bytes * k.params.copyNsPerByte);
 }
 
 /** Counters a mirror adds to as it works. */
