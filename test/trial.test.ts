@@ -34,3 +34,11 @@ test('unknown ids and bad seeds are rejected with the valid values', () => {
   assert.throws(() => runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'magic', seed: 1 }), /unknown strategy 'magic'; valid: native/);
   assert.throws(() => runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'native', seed: -1 }), /seed/);
 });
+
+test('an app that never finished is hung: not correct, whatever it checked of the work it did', () => {
+  const r = runTrial({ driver: 'audigy', app: 'mp3-player', strategy: 'shadow', seed: 9,
+    fault: { type: 'value-corrupt-dst', site: 'audigy.isr.store_hwp', persistence: 'deterministic', armAtUs: 1176824, bit: 4 } });
+  assert.equal(r.virtualUs, r.spec.params.trialDeadlineUs);
+  assert.equal(r.outcome, 'malfunction');
+  assert.match(r.reason, /^hung: not finished by the deadline/);
+});

@@ -90,10 +90,25 @@ export class SoundCard implements DeviceModel {
     });
   }
 
+  /** The last period played from each ring address: a card left looping its ring replays the
+   *  same bytes for as long as a trial runs, and the speaker's record shares them instead of
+   *  holding a copy per period (a trial's memory would otherwise grow with its length). */
+  private readonly lastPlayed = new Map<number, Uint8Array>();
+
+  private periodData(addr: number, len: number): Uint8Array {
+    this.k.mem.checkMapped(addr, len, null); // a DMA to unmapped memory faults here
+    const view = this.k.mem.bytes.subarray(addr, addr + len);
+    const last = this.lastPlayed.get(addr);
+    if (last && last.length === len && Buffer.from(last.buffer, last.byteOffset, len).equals(Buffer.from(view.buffer, view.byteOffset, len))) return last;
+    const copy = view.slice();
+    this.lastPlayed.set(addr, copy);
+    return copy;
+  }
+
   private playPeriod(): boolean {
     const r = this.regs, per = r[SREG.PPER], size = r[SREG.PSIZE];
     try {
-      const data = this.k.mem.readBytes(r[SREG.PBUF] + r[SREG.PPOS], per);
+      const data = this.periodData(r[SREG.PBUF] + r[SREG.PPOS], per);
       this.played.push({ atUs: this.k.now, data, fmt: r[SREG.FMT], rate: r[SREG.RATE], volume: r[SREG.VOL] });
     } catch (e) {
       if (!(e instanceof MachineFault)) throw e;

@@ -117,7 +117,11 @@ function decide(w: World, app: App, appDone: boolean, injector: Injector | null)
   }
   if (w.k.crashReason) return { outcome: 'system-crash', reason: w.k.crashReason };
   const v = app.verdict();
-  return { outcome: v.outcome, reason: appDone ? v.reason : `${v.reason} (not finished by the deadline)` };
+  if (appDone) return v;
+  // An app that never finished is hung (its work stopped without an error): whatever it checked
+  // of the work it did, the user sees it stuck.
+  if (v.outcome === 'correct') return { outcome: 'malfunction', reason: `hung: not finished by the deadline (of what it did: ${v.reason})` };
+  return { outcome: v.outcome, reason: `${v.reason} (not finished by the deadline)` };
 }
 
 function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace, injector: Injector | null): TrialRecord {
