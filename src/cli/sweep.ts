@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { listExperiments, loadExperiment, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial } from '../sweep/experiment.js';
 import { runOnPool } from '../sweep/pool.js';
 import { provenance } from '../sweep/provenance.js';
-import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile } from '../sweep/results.js';
+import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile, recordsPath } from '../sweep/results.js';
 import { SpecError } from '../trial/spec.js';
 import { Progress } from './progress.js';
 import { fail } from './errors.js';
@@ -53,7 +53,9 @@ export async function sweep(a: SweepArgs): Promise<string> {
   const todo = function* (): Generator<PlannedTrial> { for (const t of shardIter(iterateTrials(e, perCell), shard)) if (!done.has(t.key)) yield t; };
   await runOnPool(todo(), {
     workers: a.workers, batchSize: a.batch, taskTimeoutMs: 10 * 60_000,
-    onLines: (lines) => { appendLines(dir, lines); for (let i = 0; i < lines.length; i++) progress.tick(); },
+    file: recordsPath(dir),
+    append: (lines) => appendLines(dir, lines),
+    onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
   });
   progress.done();
   const records = sortRecordsFile(dir);

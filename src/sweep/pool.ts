@@ -1,17 +1,23 @@
 // Runs planned trials on a Piscina pool: fixed threads (min = max), many trials per task so
 // pool overhead stays small, a bounded number of tasks in flight, and a timeout per task.
-// A task whose worker throws, dies or overruns turns into harness-error records for its trials;
-// Piscina replaces the worker and the sweep goes on. workers = 0 runs in-process.
+// Workers append their batches' records to the file themselves and report counts. A task whose
+// worker throws, dies or overruns turns into harness-error records for its trials (written
+// here); Piscina replaces the worker and the sweep goes on. workers = 0 runs in-process.
 import { Piscina } from 'piscina';
 import type { PlannedTrial } from './experiment.js';
 import { runPlanned, harnessLine } from './run-one.js';
+import type { BatchTask } from './worker.js';
 
 export interface PoolOptions {
   workers: number;
   batchSize: number;
   taskTimeoutMs: number;
-  /** Called with each batch's record lines as soon as it finishes (in completion order). */
-  onLines(lines: string[]): void;
+  /** The records file the batches are appended to. */
+  file: string;
+  /** Append lines the main thread wrote (in-process runs, harness errors). */
+  append(lines: string[]): void;
+  /** Called with how many records a batch wrote, as soon as it finishes (in completion order). */
+  onRecords(count: number): void;
 }
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
@@ -36,7 +42,7 @@ export function* stridedBatches(trials: Iterable<PlannedTrial>, batchSize: numbe
 export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions): Promise<void> {
   const batches = stridedBatches(trials, o.batchSize);
   if (o.workers === 0) {
-    for (const b of batches) o.onLines(b.map(runPlanned));
+    for (const b of batches) { const lines = b.map(runPlanned); o.append(lines); o.onRecords(lines.length); }
     return;
   }
   // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
@@ -50,9 +56,9 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
   const maxInFlight = o.workers * 2;
   try {
     for (const b of batches) {
-      const task = pool.run(b, { signal: AbortSignal.timeout(o.taskTimeoutMs) })
-        .then((lines: string[]) => o.onLines(lines))
-        .catch((e: Error) => o.onLines(b.map((t) => harnessLine(t, `worker failed: ${e.message}`))));
+      const task = pool.run({ batch: b, file: o.file } satisfies BatchTask, { signal: AbortSignal.timeout(o.taskTimeoutMs) })
+        .then((count: number) => o.onRecords(count))
+        .catch((e: Error) => { const lines = b.map((t) => harnessLine(t, `worker failed: ${e.message}`)); o.append(lines); o.onRecords(lines.length); });
       const tracked = task.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
