@@ -61,7 +61,7 @@ export function campaignCommand(y: Argv): Argv {
         }
         progress.done();
         if (!argv.json) {
-          console.log(`${argv.driver} / ${argv.app}: ${argv.trials} faults (${fault ? `type ${fault.type}${fault.persistence ? `, ${fault.persistence}` : ''}` : 'none'}), seeds ${argv['seed-base']}..${argv['seed-base'] + argv.trials - 1}`);
+          console.log(`${argv.driver} / ${argv.app}: ${argv.trials} faults (${fault ? `type ${fault.type}${fault.persistence ? `, ${fault.persistence}` : ''}${fault.trigger !== undefined ? `, request-triggered 1 in ${fault.trigger}` : ''}` : 'none'}), seeds ${argv['seed-base']}..${argv['seed-base'] + argv.trials - 1}`);
           console.log(formatMix(result));
         }
       } catch (e) { fail(e); }
