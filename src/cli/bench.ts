@@ -37,7 +37,9 @@ function perApp(trials: number): void {
 }
 
 /** Run a real sweep in a fresh process; wall seconds and peak RSS (all threads). */
-function sweepProcess(perCell: number, workers: number): { seconds: number; rssMb: number; trials: number } {
+interface Run { seconds: number; rssMb: number; trials: number }
+
+function sweepProcess(perCell: number, workers: number): Run {
   const dir = mkdtempSync(join(tmpdir(), 'shadowbench-bench-'));
   try {
     const bin = fileURLToPath(new URL('bin/shadowbench.js', REPO_ROOT));
@@ -58,15 +60,27 @@ function medianCpu(perCell: number): { median: number; p90: number } {
   return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)] };
 }
 
-function pool(perCell: number, rss: boolean): void {
+function pool(perCell: number, rss: boolean, repeat: number): void {
   const cpu = medianCpu(perCell);
-  const inProcess = sweepProcess(perCell, 0), one = sweepProcess(perCell, 1), two = sweepProcess(perCell, 2);
-  const rate = (r: { seconds: number; trials: number }) => r.trials / r.seconds;
-  console.log(`\n2. fault-injection sweep: ${one.trials} trials (every driver x app, native/restart/shadow, transient+deterministic), each run a fresh process`);
+  // One 10-20 s sweep per configuration is noisy on a small machine: run the three
+  // configurations interleaved `repeat` times and report medians with their range.
+  const runs = { inProcess: [] as Run[], one: [] as Run[], two: [] as Run[] };
+  for (let i = 0; i < repeat; i++) {
+    runs.inProcess.push(sweepProcess(perCell, 0)); runs.one.push(sweepProcess(perCell, 1)); runs.two.push(sweepProcess(perCell, 2));
+  }
+  const rate = (r: Run) => r.trials / r.seconds;
+  const mid = (rs: Run[]) => median(rs.map((r) => r.seconds));
+  const range = (xs: number[], digits: number, unit = '') => (xs.length > 1 ? ` (range ${Math.min(...xs).toFixed(digits)}${unit} to ${Math.max(...xs).toFixed(digits)}${unit})` : '');
+  const trials = runs.one[0].trials;
+  const line = (label: string, rs: Run[]) => `   ${label.padEnd(23)}${(trials / mid(rs)).toFixed(1).padStart(8)} trials/s  ${mid(rs).toFixed(1)} s`;
+  const overheads = runs.one.map((r, i) => 100 * (r.seconds - runs.inProcess[i].seconds) / runs.inProcess[i].seconds);
+  const efficiencies = runs.two.map((r, i) => rate(r) / rate(runs.one[i]) / 2);
+  console.log(`\n2. fault-injection sweep: ${trials} trials (every driver x app, native/restart/shadow, transient+deterministic), each run a fresh process, ${repeat} rounds (medians)`);
   console.log(`   median CPU per trial   ${cpu.median.toFixed(2)} ms (p90 ${cpu.p90.toFixed(2)} ms), in-process, warm`);
-  console.log(`   in-process (0 workers) ${rate(inProcess).toFixed(1).padStart(8)} trials/s  ${inProcess.seconds.toFixed(1)} s`);
-  console.log(`   pool, 1 worker         ${rate(one).toFixed(1).padStart(8)} trials/s  ${one.seconds.toFixed(1)} s   pool overhead ${(100 * (one.seconds - inProcess.seconds) / inProcess.seconds).toFixed(1)}%`);
-  console.log(`   pool, 2 workers        ${rate(two).toFixed(1).padStart(8)} trials/s  ${two.seconds.toFixed(1)} s   parallel efficiency ${(rate(two) / rate(one) / 2).toFixed(2)}`);
+  console.log(line('in-process (0 workers)', runs.inProcess));
+  console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
+  console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
+  const two = runs.two[0];
   if (rss) {
     const large = sweepProcess(perCell * 10, 2);
     console.log(`\n3. peak RSS of a sweep process (2 workers): ${two.trials} trials ${two.rssMb.toFixed(0)} MB; ${large.trials} trials ${large.rssMb.toFixed(0)} MB (${(100 * (large.rssMb / two.rssMb - 1)).toFixed(1)}% more)`);
@@ -78,10 +92,12 @@ export function benchCommand(y: Argv): Argv {
     (a) => a
       .option('trials', { type: 'number', default: 20, describe: 'fault-free trials per app (section 1)' })
       .option('cells', { type: 'number', default: 30, describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
-      .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (two child sweeps)' }),
+      .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (two child sweeps)' })
+      .option('repeat', { type: 'number', default: 3, describe: 'rounds of the section 2 sweeps (medians are reported)' }),
     async (argv) => {
       perApp(argv.trials);
-      pool(argv.cells, !argv['skip-rss']);
+      if (!Number.isInteger(argv.repeat) || argv.repeat < 1) { console.error(`shadowbench: --repeat must be a positive integer, got '${argv.repeat}'`); process.exit(2); }
+      pool(argv.cells, !argv['skip-rss'], argv.repeat);
       console.log(`\nmachine: ${process.version}, ${(await import('node:os')).cpus().length} cpus`);
     });
 }
