@@ -6,6 +6,7 @@ import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Wire, WirePort } from './wire.js';
+import { LinkUpTimer } from './link-timer.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 
 export const REG = {
@@ -46,6 +47,11 @@ export class NicDevice implements DeviceModel {
     private readonly eepromMac: Mac,
   ) {
     this.port = wire.attach(side, (f) => this.receive(f));
+    this.linkTimer = new LinkUpTimer(k.sched, () => {
+      this.regs[REG.STATUS] |= STATUS_LU;
+      this.cause(ICR_LSC);
+      this.kickTx(); // descriptors queued while the link was down go out now
+    });
   }
 
   readReg(reg: number): number {
@@ -79,25 +85,13 @@ export class NicDevice implements DeviceModel {
     this.txBusy = false;
     ++this.resetEpoch;
     this.k.log('nic', `${this.name} reset`);
-    this.linkUpAfter(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
   }
 
-  private linkUpAtUs: number | null = null;
-  private linkUpAfter(delayUs: number): void {
-    const epoch = this.resetEpoch;
-    this.linkUpAtUs = this.k.now + delayUs;
-    this.k.sched.schedule(delayUs, 'link-up', () => {
-      if (epoch !== this.resetEpoch) return;
-      this.linkUpAtUs = null;
-      this.regs[REG.STATUS] |= STATUS_LU;
-      this.cause(ICR_LSC);
-      this.kickTx(); // descriptors queued while the link was down go out now
-    });
-  }
+  private readonly linkTimer: LinkUpTimer;
 
   snapshot(): DeviceSnapshot {
-    const linkUpInUs = this.linkUpAtUs === null ? null : Math.max(0, this.linkUpAtUs - this.k.now);
-    return { bytes: this.regs.byteLength + 8, state: { regs: Uint32Array.from(this.regs), linkUpInUs } };
+    return { bytes: this.regs.byteLength + 8, state: { regs: Uint32Array.from(this.regs), linkUpInUs: this.linkTimer.remainingUs() } };
   }
 
   /** Registers back as they were; a transmission in flight restarts from the restored head. */
@@ -106,8 +100,7 @@ export class NicDevice implements DeviceModel {
     this.regs.set(s.regs);
     this.txBusy = false;
     this.resetEpoch++;
-    this.linkUpAtUs = null;
-    if (s.linkUpInUs !== null) this.linkUpAfter(s.linkUpInUs);
+    this.linkTimer.restore(s.linkUpInUs);
     if (this.regs[REG.ICR] & this.regs[REG.IMS]) this.k.raiseIrq(this.irqLine);
     this.kickTx();
   }
@@ -124,7 +117,7 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     this.resetEpoch++;
-    this.linkUpAtUs = null;
+    this.linkTimer.cancel();
   }
 
   private cause(bits: number): void {

@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import { Wire, WirePort } from './wire.js';
+import { LinkUpTimer } from './link-timer.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 import { mtaBit } from './nic.js';
@@ -47,6 +48,7 @@ export class PcnetDevice implements DeviceModel {
   constructor(private readonly k: Kernel, readonly name: string, wire: Wire, private readonly side: 0 | 1,
     readonly irqLine: number, private readonly aprom: Mac) {
     this.port = wire.attach(side, (f) => this.receive(f));
+    this.linkTimer = new LinkUpTimer(k.sched, () => { this.link = true; this.kickTx(); });
   }
 
   readReg(port: number): number {
@@ -90,26 +92,19 @@ export class PcnetDevice implements DeviceModel {
     this.txBusy = false;
     ++this.epoch;
     this.k.log('nic', `${this.name} reset`);
-    this.linkUpAfter(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
   }
 
-  private linkUpAtUs: number | null = null;
-  private linkUpAfter(delayUs: number): void {
-    const epoch = this.epoch;
-    this.linkUpAtUs = this.k.now + delayUs;
-    this.k.sched.schedule(delayUs, 'link-up', () => {
-      if (epoch === this.epoch) { this.linkUpAtUs = null; this.link = true; this.kickTx(); }
-    });
-  }
+  private readonly linkTimer: LinkUpTimer;
 
-  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkUpAtUs = null; }
+  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkTimer.cancel(); }
 
   snapshot(): DeviceSnapshot {
     const state = {
       rap: this.rap, csr0: this.csr0, csr: Uint32Array.from(this.csr), link: this.link, mode: this.mode,
       padr: { ...this.padr }, ladrf: [...this.ladrf], rdra: this.rdra, tdra: this.tdra, rlen: this.rlen, tlen: this.tlen,
       rxIdx: this.rxIdx, txIdx: this.txIdx,
-      linkUpInUs: this.linkUpAtUs === null ? null : Math.max(0, this.linkUpAtUs - this.k.now),
+      linkUpInUs: this.linkTimer.remainingUs(),
     };
     return { bytes: this.csr.byteLength + 64, state };
   }
@@ -123,8 +118,7 @@ export class PcnetDevice implements DeviceModel {
     this.rxIdx = v.rxIdx; this.txIdx = v.txIdx;
     this.txBusy = false;
     this.epoch++;
-    this.linkUpAtUs = null;
-    if (v.linkUpInUs !== null) this.linkUpAfter(v.linkUpInUs);
+    this.linkTimer.restore(v.linkUpInUs);
     this.updateIrq(true);
     this.kickTx();
   }
