@@ -1,22 +1,19 @@
 // The recovery-approaches comparison (experiment `approaches`, plus `log-growth`), as tables:
 // outcome mix for transient vs deterministic faults, what each strategy held at a failure,
 // availability under a fault arrival process beside the closed form, and log growth.
-import { outcomeMix, logAtFailure, logGrowth } from './summaries.js';
+import { outcomeMix, logAtFailure, logGrowth, inRegistryOrder } from './summaries.js';
 import { availability, AvailabilityOptions } from './availability.js';
-import { interval } from './stats.js';
-import { STRATEGIES } from '../registry.js';
+import { interval, kib } from './stats.js';
 import { DEFAULT_PARAMS, Params } from '../params.js';
 import type { Rec } from './records.js';
 
 const SHOWN = ['correct', 'malfunction', 'app-failed', 'system-crash'] as const;
 export const DEFAULT_AVAILABILITY: AvailabilityOptions = { mttfS: [600, 3600, 86400], shares: [0.05, 0.25, 0.5, 0.75, 0.95], faults: 2000, seed: 1 };
 
-const order = (ids: Iterable<string>) => STRATEGIES.map((s) => s.id).filter((id) => [...ids].includes(id));
-const kib = (b: number) => (b >= 10240 ? `${(b / 1024).toFixed(0)} KiB` : `${Math.round(b)} B`);
 
 export function outcomeTables(records: readonly Rec[]): string[] {
   const mix = outcomeMix(records, ['strategy', 'persistence']);
-  const strategies = order(new Set(mix.map((m) => m.group.strategy)));
+  const strategies = inRegistryOrder(new Set(mix.map((m) => m.group.strategy)));
   const out: string[] = [];
   for (const persistence of ['transient', 'deterministic']) {
     const cell = (s: string) => mix.find((m) => m.group.strategy === s && m.group.persistence === persistence);
@@ -30,7 +27,7 @@ export function outcomeTables(records: readonly Rec[]): string[] {
 /** Request-triggered faults: outcome per application and strategy (experiment poison-requests). */
 export function poisonTables(records: readonly Rec[]): string[] {
   const mix = outcomeMix(records, ['app', 'strategy']);
-  const strategies = order(new Set(mix.map((m) => m.group.strategy)));
+  const strategies = inRegistryOrder(new Set(mix.map((m) => m.group.strategy)));
   const apps = [...new Set(mix.map((m) => m.group.app))];
   const trigger = records.find((r) => r.spec.fault?.trigger)?.spec.fault?.trigger;
   return [
@@ -46,7 +43,7 @@ export function logTables(records: readonly Rec[], growth: readonly Rec[] | null
   const out = [
     'What each strategy held for recovery when a failure was detected (shadow: configuration and pending requests; replication: the standby\'s state and inputs held for it; checkpoint: the image plus the calls logged since):', '',
     '| strategy | failures | median at failure | p90 at failure | median entries | median peak |', '|---|---|---|---|---|---|',
-    ...order(at.map((a) => a.strategy)).map((s) => at.find((a) => a.strategy === s)!).map((a) => `| ${a.strategy} | ${a.n} | ${kib(a.medianBytes)} | ${kib(a.p90Bytes)} | ${a.medianEntries} | ${kib(a.medianPeakBytes)} |`),
+    ...inRegistryOrder(at.map((a) => a.strategy)).map((s) => at.find((a) => a.strategy === s)!).map((a) => `| ${a.strategy} | ${a.n} | ${kib(a.medianBytes)} | ${kib(a.p90Bytes)} | ${a.medianEntries} | ${kib(a.medianPeakBytes)} |`),
     '',
   ];
   if (growth) {
@@ -54,14 +51,14 @@ export function logTables(records: readonly Rec[], growth: readonly Rec[] | null
     const traffic = [...new Set(g.map((x) => x.trafficBytes))].sort((a, b) => a - b);
     out.push('Peak retained state against traffic (fault-free bulk transfers, median of seeds):', '',
       `| strategy | ${traffic.map((t) => kib(t)).join(' | ')} |`, `|---|${traffic.map(() => '---').join('|')}|`,
-      ...order(new Set(g.map((x) => x.strategy))).map((s) => `| ${s} | ${traffic.map((t) => { const x = g.find((y) => y.strategy === s && y.trafficBytes === t); return x ? kib(x.logPeakBytes) : '-'; }).join(' | ')} |`), '');
+      ...inRegistryOrder(new Set(g.map((x) => x.strategy))).map((s) => `| ${s} | ${traffic.map((t) => { const x = g.find((y) => y.strategy === s && y.trafficBytes === t); return x ? kib(x.logPeakBytes) : '-'; }).join(' | ')} |`), '');
   }
   return out;
 }
 
 export function availabilityTables(records: readonly Rec[], p: Params = DEFAULT_PARAMS, o: AvailabilityOptions = DEFAULT_AVAILABILITY): string[] {
   const rows = availability(records, p, o);
-  const strategies = order(new Set(rows.map((r) => r.strategy)));
+  const strategies = inRegistryOrder(new Set(rows.map((r) => r.strategy)));
   const pct = (x: number) => `${(100 * x).toFixed(3)}%`;
   const out = [
     `Faults arrive as a Poisson process; each is transient with the given share and its effect is a measured trial of that persistence (${o.faults} arrivals per cell; downtime components in data/params.json: restart an app ${p.availAppRestartUs / 1e6} s, reboot ${p.availRebootUs / 1e6} s, notice a malfunction ${p.availMalfunctionNoticeUs / 1e6} s, pauses under ${p.availDeadlineUs / 1e6} s are not downtime). Each cell: simulated / analytic MTTF/(MTTF+MTTR).`, '',

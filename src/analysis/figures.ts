@@ -1,13 +1,12 @@
 // Plotly figure specs (data + layout) for every question: the figures command renders them to
 // SVG/PNG/HTML, and the notebooks show the same specs inline. Plotly 3 wants title objects.
 import { OUTCOMES, TrialRecord } from '../trial/record.js';
-import { outcomeMix, recoveryTimes, logGrowth, overheadFromRecords } from './summaries.js';
+import { outcomeMix, recoveryTimes, logGrowth, overheadFromRecords, inRegistryOrder } from './summaries.js';
 import { table4FromRecords, TABLE4_STRATEGIES } from './table4.js';
 import { wilson } from './stats.js';
 import { availability } from './availability.js';
 import { DEFAULT_AVAILABILITY } from './approaches.js';
 import { DEFAULT_PARAMS } from '../params.js';
-import { STRATEGIES } from '../registry.js';
 import type { Rec } from './records.js';
 
 export interface FigureSpec { id: string; title: string; data: object[]; layout: object }
@@ -93,7 +92,7 @@ export function logGrowthFigure(records: readonly TrialRecord[]): FigureSpec {
 }
 
 /** The figures each experiment's results feed. */
-const strategiesIn = (records: readonly TrialRecord[]) => STRATEGIES.map((s) => s.id).filter((id) => records.some((r) => r.spec.strategy === id));
+const strategiesIn = (records: readonly TrialRecord[]) => inRegistryOrder(records.map((r) => r.spec.strategy));
 
 /** Correct share of activated faults per strategy, transient beside deterministic. */
 export function approachesFigure(records: readonly TrialRecord[]): FigureSpec {

@@ -3,6 +3,7 @@
 // replication: the standby's state and inputs held for it; checkpoint: image plus calls since).
 import { runTrial } from '../trial/run.js';
 import type { Params } from '../params.js';
+import { kib } from './stats.js';
 
 export interface LogSeries { strategy: string; samples: Array<[number, number]> }
 
@@ -15,7 +16,6 @@ export function logOverTime(driver: string, strategies: readonly string[], every
 
 /** Rows of [time, bytes per strategy] at `rows` evenly spaced sample indices while the app ran. */
 export function logSeriesTable(series: readonly LogSeries[], fromUs: number, rows: number): string[] {
-  const kib = (b: number) => (b >= 10240 ? `${(b / 1024).toFixed(0)} KiB` : `${b} B`);
   const times = series[0].samples.map(([t]) => t).filter((t) => t >= fromUs);
   const step = Math.max(1, Math.floor(times.length / rows));
   const at = (s: LogSeries, t: number) => s.samples.find(([u]) => u === t)?.[1];

@@ -20,3 +20,5 @@ export function quantile(xs: readonly number[], q: number): number {
 
 export const pct = (x: number, digits = 0): string => `${(100 * x).toFixed(digits)}%`;
 export const interval = (p: Proportion): string => `${pct(p.p)} [${pct(p.lo)}, ${pct(p.hi)}]`;
+/** A size for a table: bytes below 10 KiB, KiB above. */
+export const kib = (b: number): string => (b >= 10240 ? `${(b / 1024).toFixed(0)} KiB` : `${Math.round(b)} B`);

@@ -221,7 +221,7 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
     if (live) { live.owner = owner; live.issuedUs = this.k.now; return live.buf; }
     let at = 0;
     if (buf === null) at = this.k.skbs.alloc(OWNER_KERNEL);
-    else if (this.k.skbs.claim(buf, OWNER_KERNEL) || (this.relocate(buf) && this.k.skbs.claim(buf, OWNER_KERNEL))) at = buf;
+    else if (this.k.skbs.reclaimAddress(buf, OWNER_KERNEL, (a) => this.relocate(a))) at = buf;
     if (at === 0) return 0;
     if (data) this.k.mem.writeBytes(at, data);
     this.requests.set(id, { id, dir, sector, count, buf: at, owner, issuedUs: this.k.now, done: () => {}, remade: true });

@@ -65,6 +65,12 @@ export class SkbPool {
     return true;
   }
 
+  /** Take buffer `addr` for `owner` (a checkpoint restore wants that very address back): it is
+   *  claimed if free, else whoever in the kernel holds it is asked to move aside first. */
+  reclaimAddress(addr: number, owner: number, moveAside: (addr: number) => boolean): boolean {
+    return this.claim(addr, owner) || (moveAside(addr) && this.claim(addr, owner));
+  }
+
   /** Buffers held by an owner (the object tracker's view of a driver's skbs). */
   heldBy(owner: number): number[] {
     const out: number[] = [];

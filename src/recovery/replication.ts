@@ -48,12 +48,10 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     this.budget = new RetryBudget(p.maxConsecutiveRecoveries, p.recoveryQuietUs);
     this.standbyBudget = new RetryBudget(p.maxConsecutiveRecoveries, p.recoveryQuietUs);
     this.primary = this.load(world.device, true);
-    world.core.driver = this.primary.inst;
     // Loaded at boot next to the primary, the standby sees the kernel's configuration calls from the start.
     this.standby = this.load(this.hw.makeStandby(), false);
     this.standby.synced = true;
     this.counts.standbysLoaded++;
-    world.core.driver = this.primary.inst;
     world.core.ops = this.accounted(this.mirror.ops(this));
     world.k.onDriverFailure = (f) => this.onFailure(f);
   }
@@ -139,7 +137,6 @@ class Replication implements RecoveryStrategy, ReplicaPair {
       } },
       { name: 'reload', fixedUs: p.moduleLoadUs, run: () => {
         this.primary = this.load(this.primary.device, true);
-        this.world.core.driver = this.primary.inst;
         return this.primary.binding.healthy;
       } },
       { name: 'resync', fixedUs: 0, run: () => { this.counts.syncBytes += this.sync(this.primary); return !this.primary.inst.failed; } },

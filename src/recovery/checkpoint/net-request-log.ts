@@ -44,8 +44,8 @@ export class NetRequestLog implements ClassRequestLog<NetDeviceOps> {
     const k = this.k, owner = ownerOfSlot(inst.slot);
     let conflicts = 0;
     for (const { addr, data } of cp.objects as HeldSkb[]) {
-      const free = k.skbs.ownerOf(addr) === owner || k.skbs.claim(addr, owner) || (this.netdev.relocate(addr) && k.skbs.claim(addr, owner));
-      if (!free) { conflicts++; continue; }
+      const mine = k.skbs.ownerOf(addr) === owner || k.skbs.reclaimAddress(addr, owner, (a) => this.netdev.relocate(a));
+      if (!mine) { conflicts++; continue; }
       k.mem.bytes.set(data, addr);
     }
     return conflicts;
