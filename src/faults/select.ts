@@ -14,6 +14,33 @@ export interface FaultRequest {
   bit?: number;
   /** Make it a request-triggered deterministic fault firing on 1 in `trigger` requests. */
   trigger?: number;
+  /** Plant this many independent faults (Nooks planted five per trial); default 1. The first is
+   *  resolved from the fields above, the others are drawn (type, site, time, bit) with the same
+   *  type and persistence rules, each at a site none of the others uses. */
+  count?: number;
+  /** Fully resolved further faults (a replay); when given, `count` is 1 + their number. */
+  extra?: FaultSpec[];
+}
+
+export const MAX_FAULTS_PER_TRIAL = 16;
+
+/** Resolve every fault of a request: the first as `resolveFault` does, then the others. */
+export function resolveFaults(req: FaultRequest, profile: Profile, rng: Rng, transientShare: number, armWindowShare: number): FaultSpec[] {
+  const count = req.extra ? 1 + req.extra.length : req.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_FAULTS_PER_TRIAL) throw new SpecError(`faults per trial must be an integer from 1 to ${MAX_FAULTS_PER_TRIAL}, got '${req.count}'`);
+  const first = resolveFault(req, profile, rng, transientShare, armWindowShare);
+  if (req.extra) {
+    for (const f of req.extra) resolveFault({ ...f, count: 1 }, profile, rng, transientShare, armWindowShare); // validates each
+    return [first, ...req.extra];
+  }
+  const out = [first];
+  const drawn: FaultRequest = { type: req.type, persistence: req.persistence, trigger: req.trigger };
+  for (let tries = 0; out.length < count; tries++) {
+    if (tries > 50 * count) throw new SpecError(`could not place ${count} faults at distinct sites of this workload (it runs too few sites${req.type && req.type !== 'random' ? ` for ${req.type}` : ''})`);
+    const f = resolveFault(drawn, profile, rng, transientShare, armWindowShare);
+    if (!out.some((o) => o.site === f.site)) out.push(f);
+  }
+  return out;
 }
 
 /** A fault-free run of the workload: the sites it executed during the app's run (random
@@ -30,7 +57,7 @@ export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot =
 export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, transientShare: number, armWindowShare: number): FaultSpec {
   const triggered = req.trigger !== undefined;
   if (triggered && (!Number.isInteger(req.trigger) || req.trigger! < 2)) throw new SpecError(`trigger must be an integer of at least 2 (the fault fires on 1 in N requests), got '${req.trigger}'`);
-  if (triggered && req.persistence === 'transient') throw new SpecError('a request-triggered fault is deterministic: it fires whenever its request comes; drop --persistence transient or --trigger');
+  if (triggered && req.persistence === 'transient') throw new SpecError('a request-triggered fault fires whenever its request comes (deterministic or image), not on an environmental condition; drop --persistence transient or --trigger');
   const type = pickType(req, profile, rng);
   const sites = eligibleSites(type, profile, req.site !== undefined, triggered);
   let site: string;

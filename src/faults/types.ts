@@ -5,8 +5,14 @@ export type FaultTypeId =
   | 'branch-invert' | 'branch-delete' | 'value-corrupt-src' | 'value-corrupt-dst' | 'pointer-corrupt'
   | 'store-delete' | 'loop-off-by-one' | 'alloc-fail' | 'bad-param' | 'irq-lost';
 
-export type Persistence = 'transient' | 'deterministic';
-export const PERSISTENCES: readonly Persistence[] = ['transient', 'deterministic'];
+/** How long a planted mutation lives (DESIGN.md, "Persistence, by mechanism"):
+ *  - `transient`: needs an environmental condition drawn per execution per instance; a reload removes it.
+ *  - `deterministic`: a bug in the driver binary: every instance ever loaded has it (reloads, replicas).
+ *  - `image`: the paper's (Nooks') injector: the loaded instance's code is changed, so it fires on
+ *    every execution there, and any later load (restart, shadow recovery, checkpoint restore into a
+ *    fresh instance, a replica's own load) gets a clean copy. */
+export type Persistence = 'transient' | 'deterministic' | 'image';
+export const PERSISTENCES: readonly Persistence[] = ['transient', 'deterministic', 'image'];
 
 export interface FaultType {
   id: FaultTypeId;

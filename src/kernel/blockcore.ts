@@ -1,7 +1,7 @@
 // The kernel's block layer for one disk: requests (kernel objects with a buffer), the request
 // queue, and the driver interface (request_fn, end_request, ioctl, interrupt, and the IDE
 // command timer). A request the driver accepted is held by its instance until it ends it.
-import type { Kernel, DriverInstance } from './kernel.js';
+import type { Kernel, DriverInstance, EntryContexts } from './kernel.js';
 import type { ClassCore } from './class-core.js';
 import { startHangWatchdog } from './hang-watchdog.js';
 import { OWNER_KERNEL } from './skb.js';
@@ -37,6 +37,14 @@ export const BLOCK_ENTRY_POINTS: Readonly<Record<keyof BlockOps, unknown>> = {
   open: EIO, release: EIO, request: EIO, ioctl: EIO, interrupt: undefined, timeout: undefined,
 };
 
+/** Where Linux 2.4 calls each entry: open, release and ioctl in the calling process (the big
+ *  kernel lock they take is dropped when the process dies); the request function with
+ *  io_request_lock held and interrupts off; the command timer in a softirq; the interrupt in hard-interrupt context. */
+export const BLOCK_ENTRY_CONTEXTS: EntryContexts = {
+  open: { context: 'process' }, release: { context: 'process' }, ioctl: { context: 'process' },
+  request: { context: 'process', lock: 'io_request_lock' }, interrupt: { context: 'hardirq' }, timeout: { context: 'softirq' },
+};
+
 export interface Request {
   id: number; dir: number; sector: number; count: number; buf: number;
   /** Who holds it: 'kernel' or a driver slot. */
@@ -62,6 +70,7 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   private ended = 0;
 
   constructor(private readonly k: Kernel) {
+    k.entryContexts = BLOCK_ENTRY_CONTEXTS;
     // The IDE command timer: a request the driver has held longer than the command timeout.
     const held = () => [...this.requests.values()].filter((r) => r.owner === this.driverOwner());
     startHangWatchdog(k, {
@@ -118,7 +127,8 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
       ...k.resourceApi(inst, () => this.ops?.interrupt()),
       endRequest: (id: number, status: number) => {
         const r = this.requests.get(id);
-        if (!r || r.owner !== owner) k.badParam('end_request', `request ${id} is not held by ${inst.name}`);
+        // Ending a request the driver does not hold corrupts the queue: the block layer's BUG checks.
+        if (!r || r.owner !== owner) k.badParam('end_request', `request ${id} is not held by ${inst.name}`, 'bug');
         this.finish(r!, status < 0 ? EIO : 0);
       },
       queueReady: () => {

@@ -32,6 +32,31 @@ export interface Registrations {
   timer: { inUs: number; fn: () => void } | null;
 }
 
+/** Where the kernel runs a driver entry point (Linux 2.4): in a process's system call, in a
+ *  softirq (bottom half, timers), or in a hard interrupt; and which kernel lock it holds then. */
+export type ExecutionContext = 'process' | 'softirq' | 'hardirq';
+export interface EntryContext { context: ExecutionContext; lock?: string }
+export type EntryContexts = Readonly<Record<string, EntryContext>>;
+
+/** Module load runs in the insmod process, with no lock held. */
+const PROBE_CONTEXT: EntryContext = { context: 'process' };
+
+/** Without isolation, an oops in process context with no lock held kills the calling process and
+ *  the kernel goes on (Linux's die() -> do_exit()). The exception unwinds to where that process
+ *  was entered (trial/run.ts). */
+export class ProcessKilled extends Error {
+  constructor(readonly process: string, readonly reason: string) { super(`${process} killed: ${reason}`); }
+}
+
+/** What Linux does, without isolation, when a driver passes a kernel service a bad argument:
+ *  `bug` (a BUG_ON or an oops in the service), `error` (an error return, or the bad value used
+ *  as is with no harm beyond the driver), `corrupt` (unchecked: kernel data is damaged and the
+ *  kernel trips on it later, or never). Under isolation every one is a detected bad-param. */
+export type NativeMisuse = 'bug' | 'error' | 'corrupt';
+
+/** A process-context oops that killed a process (the system stayed up). */
+export interface Oops { process: string; entry: string; kind: FailureKind; message: string; atUs: number }
+
 export interface FailureReport {
   instance: DriverInstance;
   kind: FailureKind;
@@ -58,6 +83,13 @@ export class Kernel {
   onDriverFailure: ((r: FailureReport) => void) | null = null;
   /** Set by the fault injector (from outside): sees every site execution. */
   interceptor: SiteInterceptor | null = null;
+  /** The process on whose behalf process-context driver entries run (set by the trial: insmod,
+   *  the boot scripts, then the application). */
+  currentProcess = 'init';
+  /** The execution context of each entry point of the class's interface (set by the class core). */
+  entryContexts: EntryContexts = {};
+  /** Processes killed by an oops (native only). */
+  readonly oopses: Oops[] = [];
   private readonly slots: Array<DriverInstance | null> = new Array(L.DRIVER_SLOTS).fill(null);
   private loads = 0;
   private readonly pageSeal = new Map<number, number>();
@@ -150,6 +182,7 @@ export class Kernel {
       return fn();
     } catch (e) {
       if (e instanceof MachineFault) {
+        if (!this.isolation) this.oops(inst, entry, e);
         this.driverFailed(inst, e.kind, e.message, e.site, entry);
         return failValue;
       }
@@ -166,6 +199,25 @@ export class Kernel {
     this.cpu.charge('crossing', (1 + kernelCalls) * (this.isolation ? p.isolatedCrossingNs : p.directCallNs));
   }
 
+  /**
+   * Linux without isolation: an exception in driver code is an oops. A 2.4 kernel does not preempt
+   * kernel code, so a driver that never returns hangs the machine. In interrupt or softirq context
+   * the oops panics ("Aiee, killing interrupt handler!"); with a spinlock held the lock is never
+   * released and the next taker deadlocks. In process context with no lock held, the calling
+   * process is killed and the kernel goes on, with the driver's state and objects as they were.
+   */
+  private oops(inst: DriverInstance, entry: string, e: MachineFault): never {
+    const where = `${inst.name}.${entry}${e.site ? ` at ${e.site}` : ''}`;
+    if (e.kind === 'hang') this.crash(`system hung: ${where} never returned (${e.message}); the kernel does not preempt kernel code`);
+    const c = entry === 'probe' ? PROBE_CONTEXT : this.entryContexts[entry] ?? PROBE_CONTEXT;
+    if (c.context !== 'process') this.crash(`oops in ${c.context} context (${e.kind} in ${where}: ${e.message}): panic, killing interrupt handler`);
+    if (c.lock) this.crash(`oops with ${c.lock} held (${e.kind} in ${where}: ${e.message}): the lock is never released, the next taker deadlocks`);
+    const reason = `oops in process context (${e.kind} in ${where}: ${e.message})`;
+    this.oopses.push({ process: this.currentProcess, entry, kind: e.kind, message: e.message, atUs: this.now });
+    this.log('oops', `${reason}: killed ${this.currentProcess}; the kernel goes on`);
+    throw new ProcessKilled(this.currentProcess, reason);
+  }
+
   /** A detected driver failure (from an exception, a rejected kernel call, or a watchdog). */
   driverFailed(inst: DriverInstance, kind: FailureKind, message: string, site: string | null, entry: string): void {
     if (!this.isolation) this.crash(`${kind} in ${inst.name}.${entry}: ${message}`);
@@ -178,21 +230,39 @@ export class Kernel {
     this.sched.schedule(0, 'failure', () => this.onDriverFailure?.(report), -10);
   }
 
-  /** A kernel service got an invalid argument from a driver. */
-  badParam(service: string, message: string): never {
+  /**
+   * A kernel service got an invalid argument from a driver. Under isolation Nooks' wrappers reject
+   * it (a detected failure). Without isolation the kernel does what Linux does (`NativeMisuse`):
+   * a BUG is an oops in the caller's context; otherwise this returns and the service goes on.
+   */
+  badParam(service: string, message: string, native: NativeMisuse): void {
     if (this.isolation) throw new MachineFault('bad-param', `${service}: ${message}`);
-    this.crash(`kernel oops in ${service}: ${message}`);
+    if (native === 'bug') throw new MachineFault('bad-param', `kernel BUG in ${service}: ${message}`);
+    this.log('misuse', `${service}: ${message} (${native === 'error' ? 'error returned' : 'unchecked: kernel data corrupted'})`);
+    if (native === 'corrupt') this.corruptKernelData(service, message);
+  }
+
+  /** Unchecked misuse damages kernel data the model does not structure (e.g. a slab's free list):
+   *  one sealed word, chosen by the message, so the kernel's next consistency check trips on it. */
+  private corruptKernelData(service: string, message: string): void {
+    const words = (L.KERNEL_BASE + L.KERNEL_SIZE - L.KERNEL_DATA_BASE) >>> 2;
+    const a = L.KERNEL_DATA_BASE + 4 * (fnv1a(new TextEncoder().encode(`${service}:${message}`)) % words);
+    this.mem.view.setUint32(a, ~this.mem.view.getUint32(a, true) >>> 0, true);
+    this.mem.kernelPagesWritten.add(a >> 12);
   }
 
   // ---- kernel services for drivers ---------------------------------------------------------
 
+  /** kmalloc: a size no cache fits gets NULL in Linux. */
   kmalloc(inst: DriverInstance, size: number): number {
-    if (!Number.isInteger(size) || size <= 0 || size > 0x8000) this.badParam('kmalloc', `size ${size}`);
+    if (!Number.isInteger(size) || size <= 0 || size > 0x8000) { this.badParam('kmalloc', `size ${size}`, 'error'); return 0; }
     return inst.heap.alloc(size);
   }
 
+  /** kfree of something that is not an allocation: the slab allocator does not check (without
+   *  slab debugging) and its free list is damaged. */
   kfree(inst: DriverInstance, addr: number): void {
-    if (!inst.heap.release(addr)) this.badParam('kfree', `0x${addr.toString(16)} is not an allocation of ${inst.name}`);
+    if (!inst.heap.release(addr)) this.badParam('kfree', `0x${addr.toString(16)} is not an allocation of ${inst.name}`, 'corrupt');
   }
 
   /** The services every class offers a driver instance: memory and its interrupt line, whose
@@ -224,7 +294,12 @@ export class Kernel {
 
   /** mod_timer: (re)arm the instance's timer; it dies with the instance. */
   modTimer(inst: DriverInstance, delayUs: number, fn: () => void): void {
-    if (!Number.isInteger(delayUs) || delayUs <= 0 || delayUs > 60_000_000) this.badParam('mod_timer', `delay ${delayUs} us`);
+    if (!Number.isInteger(delayUs) || delayUs <= 0 || delayUs > 60_000_000) {
+      // Linux does not check a timer's expiry: a past one fires at the next tick, a far one much later.
+      this.badParam('mod_timer', `delay ${delayUs} us`, 'error');
+      if (!Number.isFinite(delayUs) || delayUs > 60_000_000) { this.delTimer(inst); return; }
+      delayUs = Math.max(1, Math.floor(delayUs));
+    }
     this.timers.get(inst)?.handle.cancel();
     this.timers.set(inst, { fn, handle: this.sched.schedule(delayUs, 'driver-timer', () => { this.timers.delete(inst); if (!inst.destroyed) fn(); }, 6) });
   }
@@ -237,16 +312,18 @@ export class Kernel {
   private readonly irqOwner = new Map<number, DriverInstance>();
   private readonly maskedIrqs = new Set<number>();
 
+  /** request_irq: Linux returns -EINVAL or -EBUSY, which these drivers do not check (no handler). */
   requestIrq(inst: DriverInstance, line: number, handler: () => void): void {
-    if (!Number.isInteger(line) || line < 1 || line > 15) this.badParam('request_irq', `line ${line}`);
-    if (this.irqOwner.has(line) && this.irqOwner.get(line) !== inst) this.badParam('request_irq', `line ${line} is busy`);
+    if (!Number.isInteger(line) || line < 1 || line > 15) { this.badParam('request_irq', `line ${line}`, 'error'); return; }
+    if (this.irqOwner.has(line) && this.irqOwner.get(line) !== inst) { this.badParam('request_irq', `line ${line} is busy`, 'error'); return; }
     this.irqOwner.set(line, inst);
     this.irqHandlers.set(line, handler);
     this.maskedIrqs.delete(line);
   }
 
+  /** free_irq of a line not held: Linux warns ("Trying to free free IRQ") and returns. */
   freeIrq(inst: DriverInstance, line: number): void {
-    if (this.irqOwner.get(line) !== inst) this.badParam('free_irq', `line ${line} not held by ${inst.name}`);
+    if (this.irqOwner.get(line) !== inst) { this.badParam('free_irq', `line ${line} not held by ${inst.name}`, 'error'); return; }
     this.irqOwner.delete(line);
     this.irqHandlers.delete(line);
     this.maskedIrqs.delete(line);

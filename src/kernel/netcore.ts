@@ -3,7 +3,7 @@
 // reached only through `ops`, which the recovery strategy provides (its taps or wrappers).
 import { fnv1a } from '../sim/memory.js';
 import { Mac, frameDst, frameType, macEq, BROADCAST } from '../net/eth.js';
-import type { Kernel, DriverInstance } from './kernel.js';
+import type { Kernel, DriverInstance, EntryContexts } from './kernel.js';
 import { OWNER_KERNEL, ownerOfSlot } from './skb.js';
 import * as L from './layout.js';
 import type { ClassCore } from './class-core.js';
@@ -62,6 +62,17 @@ export const NET_ENTRY_POINTS: Readonly<Record<keyof NetDeviceOps, unknown>> = {
   getStats: null, txTimeout: undefined, interrupt: undefined, timer: undefined,
 };
 
+/** Where Linux 2.4 calls each entry (oops semantics without isolation, kernel.ts): configuration
+ *  under the rtnl semaphore in the calling process (a sleeping lock: a killed holder blocks later
+ *  configuration, not the system); transmit and the multicast list under dev->xmit_lock with bottom
+ *  halves off; statistics under dev_base_lock; the watchdog and driver timers in a softirq. */
+export const NET_ENTRY_CONTEXTS: EntryContexts = {
+  open: { context: 'process' }, stop: { context: 'process' }, setMacAddress: { context: 'process' }, changeMtu: { context: 'process' },
+  setMulticastList: { context: 'process', lock: 'dev->xmit_lock' }, getStats: { context: 'process', lock: 'dev_base_lock' },
+  startXmit: { context: 'softirq', lock: 'dev->xmit_lock' }, txTimeout: { context: 'softirq', lock: 'dev->xmit_lock' },
+  interrupt: { context: 'hardirq' }, timer: { context: 'softirq' },
+};
+
 export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
   readonly cls = 'network';
   readonly observesService = true;
@@ -85,6 +96,7 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
   readonly inServiceUs: number[] = [];
 
   constructor(private readonly k: Kernel, readonly index: number) {
+    k.entryContexts = NET_ENTRY_CONTEXTS;
     this.addr = L.NETDEV_BASE + index * L.NETDEV_STRIDE;
     this.resetConfig();
     k.addCheck(() => (this.sealOf() === this.seal ? null : `net_device ${index}`));
@@ -291,12 +303,18 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
       ...k.resourceApi(inst, () => this.ops?.interrupt()),
       allocSkb: () => k.skbs.alloc(owner),
       freeSkb: (skb) => {
-        if (!k.skbs.free(skb, owner)) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst.name}`);
+        // kfree_skb of a buffer the driver does not hold trips the skb layer's BUG checks.
+        if (!k.skbs.free(skb, owner)) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst.name}`, 'bug');
         this.txCompleted++;
       },
       netifRx: (skb, len) => {
-        if (len < 14 || len > L.SKB_SLOT) k.badParam('netif_rx', `length ${len}`);
-        if (!k.skbs.transfer(skb, owner, OWNER_KERNEL)) k.badParam('netif_rx', `0x${skb.toString(16)} not held by ${inst.name}`);
+        if (len < 14 || len > L.SKB_SLOT) {
+          // Linux queues it; the protocol layer drops a frame with a bad length.
+          k.badParam('netif_rx', `length ${len}`, 'error');
+          k.skbs.free(skb, owner);
+          return;
+        }
+        if (!k.skbs.transfer(skb, owner, OWNER_KERNEL)) k.badParam('netif_rx', `0x${skb.toString(16)} not held by ${inst.name}`, 'bug');
         this.backlog.push({ skb, len });
         if (!this.softirqPending) { this.softirqPending = true; k.sched.schedule(k.cpu.backlogUs(), 'net_rx_softirq', () => this.softirq(), 2); }
       },

@@ -1,7 +1,7 @@
 // The kernel's sound layer (OSS /dev/dsp): open files, blocking read and write through kernel
 // buffers, ioctls, and the driver interface. A write the driver cannot take yet waits for the
 // driver's wake-up after the next period, as a process sleeping in write() does.
-import type { Kernel, DriverInstance } from './kernel.js';
+import type { Kernel, DriverInstance, EntryContexts } from './kernel.js';
 import type { ClassCore } from './class-core.js';
 import { OWNER_KERNEL } from './skb.js';
 import { SKB_SLOT } from './layout.js';
@@ -35,6 +35,13 @@ export const SOUND_ENTRY_POINTS: Readonly<Record<keyof SoundOps, unknown>> = {
   open: EIO, release: EIO, write: EIO, read: EIO, ioctl: EIO, interrupt: undefined,
 };
 
+/** Where Linux 2.4 calls each entry: OSS file operations in the calling process with no kernel
+ *  lock held by the caller; the interrupt in hard-interrupt context. */
+export const SOUND_ENTRY_CONTEXTS: EntryContexts = {
+  open: { context: 'process' }, release: { context: 'process' }, write: { context: 'process' }, read: { context: 'process' },
+  ioctl: { context: 'process' }, interrupt: { context: 'hardirq' },
+};
+
 /** An open /dev/dsp, as an application holds it. */
 export class SoundFile {
   /** The driver generation it was opened on: after an unload it is stale. */
@@ -56,7 +63,7 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
   private waiters: Array<() => void> = [];
   private openFile: SoundFile | null = null;
 
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Kernel) { k.entryContexts = SOUND_ENTRY_CONTEXTS; }
 
   // ---- what applications call ---------------------------------------------------------------
   open(mode: number): SoundFile | number {

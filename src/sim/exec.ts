@@ -28,7 +28,16 @@ export interface SiteExec {
   instance: string;
   /** Tag of the request the driver is handling (a hash of its content), 0 if none. */
   request: number;
+  /** Memory stores: what a 32-bit word holds now (undefined if unmapped), so a mutation can
+   *  tell whether it changed anything. Absent for register writes and copies. */
+  peek?: (addr: number) => number | undefined;
+  /** Kernel calls: the part of the arguments the service reads (e.g. only a status's sign), if
+   *  the service declared it; equal canon means the call behaves the same. */
+  canon?: (args: readonly number[]) => number[];
 }
+
+/** A kernel service may say which part of its arguments it reads (see SiteExec.canon). */
+export type KernelService<T> = ((...args: number[]) => T) & { canon?: (args: readonly number[]) => number[] };
 
 export interface SiteInterceptor {
   /** Called before the operation for stores/calls/allocs/irqs, after it for loads. */
@@ -58,7 +67,13 @@ export class ExecContext {
   ) {
     this.coverage = coverage;
     this.scratch = { site: '', kind: 'load', value: 0, addr: 0, args: [], skip: false, generation, instance: domain.name, request: 0 };
+    this.peekWord = (addr) => {
+      const r = mem.regionOf(addr);
+      return r && addr >= 0 && addr + 4 <= r.base + r.size ? mem.view.getUint32(addr, true) : undefined;
+    };
   }
+
+  private readonly peekWord: (addr: number) => number | undefined;
 
   /** Start a kernel-to-driver call with a fresh instruction budget. */
   enter(budget: number): void { this.budgetLeft = budget; }
@@ -70,14 +85,30 @@ export class ExecContext {
     if (this.budgetLeft < 0) throw new MachineFault('hang', `${this.domain.name} exceeded its instruction budget`, site);
   }
 
-  private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
-    this.step(site);
+  private countSite(site: string, kind: SiteKind, args: number): void {
     const c = this.coverage.get(site);
     const withRequest = this.request !== 0 ? 1 : 0;
-    if (c) { c.count++; c.withRequest += withRequest; } else this.coverage.set(site, { kind, count: 1, args: args.length, withRequest });
+    if (c) { c.count++; c.withRequest += withRequest; } else this.coverage.set(site, { kind, count: 1, args, withRequest });
+  }
+
+  private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
+    this.step(site);
+    this.countSite(site, kind, args.length);
     const e = this.scratch;
     e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false; e.request = this.request;
+    e.peek = undefined; e.canon = undefined;
     if (this.interceptor) this.interceptor.onSite(e);
+    return e;
+  }
+
+  /** A memory store's visit: the interceptor may look at what the word holds now. */
+  private visitStore(site: string, value: number, addr: number): SiteExec {
+    this.step(site);
+    this.countSite(site, 'store', 0);
+    const e = this.scratch;
+    e.site = site; e.kind = 'store'; e.value = value; e.addr = addr; e.args = []; e.skip = false; e.request = this.request;
+    e.peek = this.peekWord; e.canon = undefined;
+    this.interceptor!.onSite(e);
     return e;
   }
 
@@ -95,7 +126,7 @@ export class ExecContext {
 
   /** Store a 32-bit value. */
   st(site: string, addr: number, value: number): void {
-    const e = this.visit(site, 'store', value, addr, []);
+    const e = this.interceptor ? this.visitStore(site, value, addr) : this.visit(site, 'store', value, addr, []);
     if (!e.skip) this.mem.write32(e.addr, e.value, this.domain, site);
   }
 
@@ -120,9 +151,15 @@ export class ExecContext {
   }
 
   /** A kernel call: the interceptor may corrupt an argument before the kernel sees it. */
-  call<T>(site: string, args: number[], fn: (...args: number[]) => T): T {
+  call<T>(site: string, args: number[], fn: KernelService<T>): T {
     this.kernelCalls++;
-    const e = this.visit(site, 'call', 0, 0, args.slice());
+    if (this.interceptor === null) { this.visit(site, 'call', 0, 0, args); return fn(...args); }
+    this.step(site);
+    this.countSite(site, 'call', args.length);
+    const e = this.scratch;
+    e.site = site; e.kind = 'call'; e.value = 0; e.addr = 0; e.args = args.slice(); e.skip = false; e.request = this.request;
+    e.peek = undefined; e.canon = fn.canon ?? (fn.length < args.length ? (a) => a.slice(0, fn.length) : undefined); // arguments a call never reads
+    this.interceptor.onSite(e);
     return fn(...e.args);
   }
 

@@ -4,6 +4,7 @@ import type { LogAccount } from '../recovery/types.js';
 import type { TraceEvent } from '../sim/trace.js';
 import type { FaultSpec } from '../faults/types.js';
 import type { FaultActivity } from '../faults/injector.js';
+import type { Oops } from '../kernel/kernel.js';
 
 /** The planted fault, what it did, and the gap from its first firing to detection. */
 export type FaultRecord = FaultSpec & FaultActivity & {
@@ -34,6 +35,10 @@ export interface TrialRecord {
   /** Host CPU by component (µs) and utilisation over the run. */
   cpu: Record<string, number>;
   fault: FaultRecord | null;
+  /** The other planted faults of a multi-fault trial, each with what it did. */
+  extraFaults?: FaultRecord[];
+  /** Processes a native kernel killed for an oops in process context (the system stayed up). */
+  oopses: Oops[];
   app: Record<string, number>;
   virtualUs: number;
   events: number;
@@ -51,6 +56,6 @@ export function harnessErrorRecord(spec: ResolvedSpec, replay: string, message: 
     spec, outcome: 'harness-error', reason: message, detected: null, failures: 0,
     recoveries: { attempted: 0, succeeded: 0, gaveUp: false }, recoveryUs: 0, downtimeUs: 0,
     log: { peakEntries: 0, peakBytes: 0, atFailureEntries: 0, atFailureBytes: 0 }, recoveryPhasesUs: {}, strategyStats: {}, cpu: {},
-    fault: null, app: {}, virtualUs: 0, events: 0, instructions: 0, traceHash: '', replay,
+    fault: null, oopses: [], app: {}, virtualUs: 0, events: 0, instructions: 0, traceHash: '', replay,
   };
 }

@@ -11,11 +11,13 @@ import { buildWorld } from './build-world.js';
 import { resolveSpec, replayCommand, TrialSpec, ResolvedSpec } from './spec.js';
 import { TrialRecord, Outcome, FaultRecord } from './record.js';
 import { profileFor } from './profile.js';
-import { resolveFault } from '../faults/select.js';
+import { resolveFaults } from '../faults/select.js';
 import { Injector } from '../faults/injector.js';
 import type { App } from '../apps/types.js';
 import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
+import { ProcessKilled } from '../kernel/kernel.js';
+import type { FaultSpec } from '../faults/types.js';
 
 export interface TrialOptions {
   trace?: boolean;
@@ -29,11 +31,13 @@ export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord
   let workloadEndUs: number | null = null;
   if (input.fault) {
     const profile = profileFor(spec, (s, at) => simulate(s, { coverageAtUs: at }).coverage);
-    spec.fault = resolveFault(input.fault, profile, new RngStreams(spec.seed).get('fault'), spec.params.transientShare, spec.params.armWindowShare);
+    const faults = resolveFaults(input.fault, profile, new RngStreams(spec.seed).get('fault'), spec.params.transientShare, spec.params.armWindowShare);
+    spec.fault = faults[0];
+    if (faults.length > 1) spec.extraFaults = faults.slice(1);
     workloadEndUs = profile.endUs;
   }
   const record = simulate(spec, opts).record;
-  if (record.fault) record.fault.workloadEndUs = workloadEndUs;
+  for (const f of [record.fault, ...(record.extraFaults ?? [])]) if (f) f.workloadEndUs = workloadEndUs;
   return record;
 }
 
@@ -44,13 +48,23 @@ function survivingCrash(fn: () => void): void {
   try { fn(); } catch (e) { if (!(e instanceof SystemCrash)) throw e; }
 }
 
+/** Run `fn` as a process: an oops that kills it (native, process context) ends only its work.
+ *  Returns the reason it was killed, or null. */
+function asProcess(w: World, name: string, fn: () => void): string | null {
+  const outer = w.k.currentProcess;
+  w.k.currentProcess = name;
+  try { fn(); return null; } catch (e) { if (e instanceof ProcessKilled) return e.reason; throw e; } finally { w.k.currentProcess = outer; }
+}
+
 function simulate(spec: ResolvedSpec, opts: SimOptions) {
   const rng = new RngStreams(spec.seed);
   const trace = new Trace(opts.trace ?? false);
   const strategy = STRATEGIES.find((s) => s.id === spec.strategy)!.create();
   const w = buildWorld(spec.params, rng, trace, strategy.isolation, DRIVERS.find((d) => d.id === spec.driver)!);
-  const injector = spec.fault
-    ? new Injector(spec.fault, w.k.sched, rng, spec.params.transientFireShare, (kind, msg) => w.k.log(kind, msg), () => w.k.loadCount)
+  const planted: FaultSpec[] = spec.fault ? [spec.fault, ...(spec.extraFaults ?? [])] : [];
+  const injector = planted.length > 0
+    ? new Injector(planted, w.k.sched, rng, spec.params.transientFireShare, (kind, msg) => w.k.log(kind, msg),
+      { loadCount: () => w.k.loadCount, liveLoad: () => w.k.loadCount > 0 ? (w.core.driver?.loadSeq ?? 0) : 0 })
     : null;
   w.k.interceptor = injector;
   let appDone = false;
@@ -68,19 +82,33 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
     w.k.sched.schedule(0, 'log-sample', sample, 20);
   }
   survivingCrash(() => boot(w, strategy, app, spec));
-  if (!w.k.crashReason) survivingCrash(() => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial));
+  // After boot the application is the process on whose behalf the kernel calls the driver; if an
+  // oops kills it, its work ends there (the run stops: nothing of it is left to observe).
+  let appKilled: string | null = null;
+  if (!w.k.crashReason) survivingCrash(() => { appKilled = asProcess(w, spec.app, () => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial)); });
   // The kernel's last look: corruption it has not stumbled on yet still counts.
   if (!w.k.crashReason) survivingCrash(() => w.k.checkIntegrity());
-  const record = buildRecord(spec, w, strategy, app, appDone, trace, injector);
+  const record = buildRecord(spec, w, strategy, app, appDone, appKilled, trace, injector);
   if (every !== undefined && every > 0) record.logSeries = logSeries;
   w.k.mem.release();
   return { record, coverage: { endUs: w.k.now, before, after: w.k.coverage } };
 }
 
+/** The boot scripts' processes, per class: who loads the module and who brings the device up. */
+const BRING_UP_PROCESS: Record<string, string> = { network: 'ifconfig', sound: 'aumix', block: 'mount' };
+
 function boot(w: World, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec): void {
-  strategy.attach(w);
-  const r = w.core.bringUp(); // the boot scripts bring the device up
-  if (r !== 0) w.k.log('boot', `device failed to come up (${r})`);
+  const insmod = asProcess(w, 'insmod', () => strategy.attach(w));
+  if (insmod !== null) {
+    // The module never finished loading: the device was never registered, so every call fails.
+    w.k.log('boot', `insmod killed (${insmod}): no device`);
+    w.core.ops = Object.fromEntries(Object.entries(w.core.entryPoints).map(([entry, fail]) => [entry, () => fail]));
+  } else {
+    let r = 0;
+    const killed = asProcess(w, BRING_UP_PROCESS[w.cls], () => { r = w.core.bringUp(); }); // the boot scripts bring the device up
+    if (killed !== null) w.k.log('boot', `${BRING_UP_PROCESS[w.cls]} killed (${killed})`);
+    else if (r !== 0) w.k.log('boot', `device failed to come up (${r})`);
+  }
   w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => app.start());
 }
 
@@ -110,12 +138,19 @@ function cpuSummary(w: World): Record<string, number> {
   return out;
 }
 
-function decide(w: World, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
+function decide(w: World, app: App, appDone: boolean, appKilled: string | null, injector: Injector | null): { outcome: Outcome; reason: string } {
   if (w.k.sched.budgetExceeded) return { outcome: 'harness-error', reason: `event budget of ${w.k.params.maxEventsPerTrial} exceeded at ${w.k.now} us` };
-  if (injector && injector.activity.fired === 0) {
-    return { outcome: 'not-activated', reason: injector.activity.armedAtUs === null ? 'the run ended before the fault armed' : 'the faulty site never ran after the fault armed' };
+  // A fault whose firings changed no value or operation left the run identical to a fault-free one.
+  if (injector && injector.planted.every((p) => p.activity.changed === 0)) {
+    const fired = injector.fired;
+    return {
+      outcome: 'not-activated',
+      reason: !injector.anyArmed ? 'the run ended before the fault armed'
+        : fired > 0 ? `the fault fired ${fired} times but never changed a value or operation` : 'the faulty site never ran after the fault armed',
+    };
   }
   if (w.k.crashReason) return { outcome: 'system-crash', reason: w.k.crashReason };
+  if (appKilled !== null) return { outcome: 'app-failed', reason: `killed by the kernel: ${appKilled}` };
   const v = app.verdict();
   if (appDone) return v;
   // An app that never finished is hung (its work stopped without an error): whatever it checked
@@ -124,16 +159,17 @@ function decide(w: World, app: App, appDone: boolean, injector: Injector | null)
   return { outcome: v.outcome, reason: `${v.reason} (not finished by the deadline)` };
 }
 
-function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, app: App, appDone: boolean, trace: Trace, injector: Injector | null): TrialRecord {
+function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, app: App, appDone: boolean, appKilled: string | null, trace: Trace, injector: Injector | null): TrialRecord {
   const k = w.k;
-  const { outcome, reason } = decide(w, app, appDone, injector);
+  const { outcome, reason } = decide(w, app, appDone, appKilled, injector);
   const s = strategy.report();
   const first = k.failures[0];
-  const fault: FaultRecord | null = injector ? {
-    ...injector.fault, ...injector.activity,
-    latentGapUs: first && injector.activity.firstFiredUs !== null ? first.atUs - injector.activity.firstFiredUs : null,
+  const faults: FaultRecord[] = (injector?.planted ?? []).map((p) => ({
+    ...p.fault, ...p.activity,
+    latentGapUs: first && p.activity.firstFiredUs !== null ? first.atUs - p.activity.firstFiredUs : null,
     workloadEndUs: null,
-  } : null;
+  }));
+  const fault = faults[0] ?? null;
   return {
     spec, outcome, reason,
     detected: first ? { kind: first.kind, atUs: first.atUs, site: first.site, entry: first.entry, message: first.message } : null,
@@ -145,6 +181,8 @@ function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, a
     strategyStats: s.stats,
     cpu: cpuSummary(w),
     fault,
+    ...(faults.length > 1 ? { extraFaults: faults.slice(1) } : {}),
+    oopses: k.oopses,
     app: app.metrics(),
     virtualUs: k.now,
     events: k.sched.eventsRun,

@@ -23,6 +23,8 @@ export interface ResolvedSpec {
   seed: number;
   /** Filled in by the trial from the profile (a fault request becomes a full FaultSpec). */
   fault: FaultSpec | null;
+  /** The other faults of a trial that plants several (`--faults K`), each fully resolved. */
+  extraFaults?: FaultSpec[];
   params: Params;
 }
 
@@ -62,6 +64,12 @@ export function replayCommand(s: ResolvedSpec): string {
   const base = `npx shadowbench trial --driver ${s.driver} --app ${s.app} --strategy ${s.strategy} --seed ${s.seed}`;
   const f = s.fault;
   const fault = f ? ` --fault ${f.type} --site ${f.site} --persistence ${f.persistence} --arm-at ${f.armAtUs} --bit ${f.bit}${f.trigger !== undefined ? ` --trigger ${f.trigger}` : ''}` : ' --fault none';
+  const extra = (s.extraFaults ?? []).map((x) => ` --extra-fault ${formatFaultSpec(x)}`).join('');
   const changed = Object.entries(s.params).filter(([k, v]) => DEFAULT_PARAMS[k as keyof Params] !== v);
-  return base + fault + changed.map(([k, v]) => ` --param ${k}=${v}`).join('');
+  return base + fault + extra + changed.map(([k, v]) => ` --param ${k}=${v}`).join('');
+}
+
+/** A resolved fault in one word, `type:site:persistence:armAtUs:bit[:trigger]` (`--extra-fault`). */
+export function formatFaultSpec(f: FaultSpec): string {
+  return [f.type, f.site, f.persistence, f.armAtUs, f.bit, ...(f.trigger !== undefined ? [f.trigger] : [])].join(':');
 }

@@ -8,6 +8,7 @@ import type { DeviceModel } from '../../devices/device-model.js';
 import { Disk, DREG, CMD_READ, CMD_WRITE, CMD_FLUSH, CMD_RESET, ST_ERR } from '../../devices/disk.js';
 import type { DriverModule } from '../types.js';
 import { ENOMEM, EINVAL } from '../types.js';
+import { statusCall } from '../services.js';
 
 const MAGIC = 0x1de0d15c;
 const SLOTS = 8;
@@ -95,7 +96,7 @@ class IdeDisk {
     const failed = x.br('ide.isr.error', (status & ST_ERR) !== 0);
     const counter = failed ? D.ERRORS : x.ld('ide.isr.dir', slot + 4) === DIR_READ ? D.READS : D.WRITES;
     x.st('ide.isr.count', p + counter, x.ld('ide.isr.read_count', p + counter) + 1);
-    x.call('ide.isr.end_request', [x.ld('ide.isr.id', slot), failed ? -5 : 0], (id, st) => this.k.endRequest(id, st | 0));
+    x.call('ide.isr.end_request', [x.ld('ide.isr.id', slot), failed ? -5 : 0], statusCall((id, st) => this.k.endRequest(id, st)));
     let head = x.ld('ide.isr.head', p + D.HEAD) + 1;
     if (x.br('ide.isr.wrap', head >= SLOTS)) head = 0;
     x.st('ide.isr.store_head', p + D.HEAD, head);

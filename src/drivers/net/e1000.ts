@@ -9,6 +9,7 @@ import {
   TCTL_EN, RAH_AV, DESC_BYTES, DD, RX_BUFFER_BYTES, EERD_START, mtaBit,
 } from '../../devices/nic.js';
 import { NetDriver, NetDriverModule, ENOMEM, EINVAL, ENODEV } from './types.js';
+import { flagCall } from '../services.js';
 
 const MAGIC = 0xe1000e10;
 const RING = 16;
@@ -110,7 +111,7 @@ class E1000 implements NetDriver {
     x.st('e1000.open.mark_open', a + A.OPEN, 1);
     x.call('e1000.open.mod_timer', [WATCHDOG_US], (us) => this.k.modTimer(us));
     const up = x.br('e1000.open.link_up', (x.rdReg('e1000.open.status', d, REG.STATUS) & STATUS_LU) !== 0);
-    x.call('e1000.open.carrier', [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
+    x.call('e1000.open.carrier', [up ? 1 : 0], flagCall((on) => this.k.setCarrier(on)));
     return 0;
   }
 
@@ -234,7 +235,7 @@ class E1000 implements NetDriver {
     const x = this.x;
     if (!x.br('e1000.watchdog.open', x.ld('e1000.watchdog.read_open', a + A.OPEN) !== 0)) return;
     const up = (x.rdReg('e1000.watchdog.status', this.dev, REG.STATUS) & STATUS_LU) !== 0;
-    x.call('e1000.watchdog.carrier', [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
+    x.call('e1000.watchdog.carrier', [up ? 1 : 0], flagCall((on) => this.k.setCarrier(on)));
     x.call('e1000.watchdog.mod_timer', [WATCHDOG_US], (us) => this.k.modTimer(us));
   }
 
@@ -244,7 +245,7 @@ class E1000 implements NetDriver {
     const icr = x.rdReg('e1000.isr.icr', d, REG.ICR);
     if (x.br('e1000.isr.lsc', (icr & ICR_LSC) !== 0)) {
       const up = (x.rdReg('e1000.isr.status', d, REG.STATUS) & STATUS_LU) !== 0;
-      x.call('e1000.isr.carrier', [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
+      x.call('e1000.isr.carrier', [up ? 1 : 0], flagCall((on) => this.k.setCarrier(on)));
     }
     if (x.br('e1000.isr.rx', (icr & (ICR_RXT0 | ICR_RXO)) !== 0)) this.cleanRx(a);
     if (x.br('e1000.isr.tx', (icr & ICR_TXDW) !== 0)) this.cleanTx(a);

@@ -13,6 +13,7 @@ import {
 } from '../../devices/pcnet.js';
 import { NetDriver, NetDriverModule, ENOMEM, EINVAL, ENODEV } from './types.js';
 import { Wire } from '../../devices/wire.js';
+import { flagCall } from '../services.js';
 
 const MAGIC = 0x9c4e7032;
 const TX_LOG2 = 4, RX_LOG2 = 5; // 16 transmit, 32 receive descriptors
@@ -153,7 +154,7 @@ class Pcnet32 implements NetDriver {
     const x = this.x;
     x.wrReg(`${site}.bcr_rap`, this.dev, PORT.RAP, 4);
     const up = x.br(`${site}.link_up`, (x.rdReg(`${site}.bcr4`, this.dev, PORT.BDP) & BCR4_LNKST) !== 0);
-    x.call(`${site}.carrier`, [up ? 1 : 0], (on) => this.k.setCarrier(on !== 0));
+    x.call(`${site}.carrier`, [up ? 1 : 0], flagCall((on) => this.k.setCarrier(on)));
     x.call(`${site}.mod_timer`, [up ? WATCHDOG_US : LINK_POLL_US], (us) => this.k.modTimer(us));
   }
 

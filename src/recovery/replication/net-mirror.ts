@@ -38,7 +38,7 @@ export class NetMirror implements ClassMirror<NetDeviceOps> {
       netifRx: (skb, len) => (r.live ? api.netifRx(skb, len) : this.dropReceived(r, skb, len)),
       freeSkb: (skb) => {
         if (r.live) return api.freeSkb(skb);
-        if (!k.skbs.free(skb, ownerOfSlot(inst().slot))) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst().name}`);
+        if (!k.skbs.free(skb, ownerOfSlot(inst().slot))) k.badParam('dev_kfree_skb', `0x${skb.toString(16)} not held by ${inst().name}`, 'bug');
       },
       stopQueue: () => { s.queueStopped = true; if (r.live) api.stopQueue(); },
       wakeQueue: () => {
@@ -54,8 +54,8 @@ export class NetMirror implements ClassMirror<NetDeviceOps> {
 
   /** A standby's received packet: checked as the kernel would, then dropped. */
   private dropReceived(r: Replica, skb: number, len: number): void {
-    if (len < 14 || len > L.SKB_SLOT) this.k.badParam('netif_rx', `length ${len}`);
-    if (!this.k.skbs.free(skb, ownerOfSlot(r.inst.slot))) this.k.badParam('netif_rx', `0x${skb.toString(16)} not held by ${r.inst.name}`);
+    if (len < 14 || len > L.SKB_SLOT) this.k.badParam('netif_rx', `length ${len}`, 'bug');
+    if (!this.k.skbs.free(skb, ownerOfSlot(r.inst.slot))) this.k.badParam('netif_rx', `0x${skb.toString(16)} not held by ${r.inst.name}`, 'bug');
   }
 
   ops(pair: ReplicaPair): NetDeviceOps {
