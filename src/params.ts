@@ -15,6 +15,8 @@ export interface Params {
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
   failoverUs: number; checkpointIntervalUs: number; checkpointFixedUs: number;
   availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;
+  txChecksumOffload: number; oracleAudioLossUs: number; oracleCaptureHoleUs: number; oracleAnalyzerHoleUs: number; oracleWindowLatencyUs: number;
+  table4ActiveShare: number;
 }
 
 const file = dataFile('params.json');

@@ -9,11 +9,12 @@ import { OUTCOMES, Outcome, TrialRecord } from '../trial/record.js';
 import { PAPER } from './paper.js';
 import { wilson, Proportion } from './stats.js';
 import type { Persistence } from '../faults/types.js';
+import { DEFAULT_PARAMS } from '../params.js';
 
 export const TABLE4_STRATEGIES = ['native', 'restart', 'shadow'] as const;
 type Strategy = (typeof TABLE4_STRATEGIES)[number];
-/** Share of the app's fault-free run within which a detected failure counts as "while it runs". */
-export const ACTIVE_SHARE = 0.9;
+/** The protocol's active window (data/params.json table4ActiveShare, with its argument). */
+export const ACTIVE_SHARE = DEFAULT_PARAMS.table4ActiveShare;
 
 export interface Table4Row {
   app: string;

@@ -25,12 +25,15 @@ class FileTransfer implements App {
     this.receive = p.fileTransferReceive !== 0;
   }
 
+  private tx: StreamSender | null = null;
+
   start(): void {
     const c = this.c;
     this.startUs = c.k.now;
     const [tx, rx]: [StreamSender, StreamReceiver] = this.receive
       ? [c.peerStreams.sender(CHANNEL), c.hostStreams.receiver(CHANNEL)]
       : [c.hostStreams.sender(CHANNEL), c.peerStreams.receiver(CHANNEL)];
+    this.tx = tx;
     tx.onAbort = () => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); };
     rx.onData = () => { this.arrived = rx.bytes; };
     rx.onEnd = () => { this.receivedChecksum = fnv1a(rx.data()); };
@@ -60,7 +63,8 @@ class FileTransfer implements App {
   }
 
   metrics(): Record<string, number> {
-    return { fileBytes: this.file.length, transferUs: this.doneUs ? this.doneUs - this.startUs : 0 };
+    // Severity beside the verdict: segments sent again (timeouts after losses or stalls).
+    return { fileBytes: this.file.length, transferUs: this.doneUs ? this.doneUs - this.startUs : 0, segmentsResent: this.tx?.retransmissions ?? 0 };
   }
 }
 

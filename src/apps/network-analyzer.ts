@@ -8,7 +8,6 @@ import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from
 const DURATION_US = 3_000_000;
 const INTERVAL_US = 5000;          // 200 frames/s between two other hosts
 const PAYLOAD_BYTES = 256;
-const GAP_TOLERANCE_US = 1_000_000; // a user notices a capture hole of a second
 
 class NetworkAnalyzer implements App {
   private readonly sentAt: number[] = [];
@@ -59,7 +58,7 @@ class NetworkAnalyzer implements App {
     if (this.setupError !== 0) return { outcome: 'app-failed', reason: `could not enable promiscuous mode (error ${this.setupError})` };
     if (this.corrupted > 0) return { outcome: 'malfunction', reason: `${this.corrupted} captured frames differ from the wire` };
     const hole = this.longestHoleUs();
-    if (hole > GAP_TOLERANCE_US) return { outcome: 'malfunction', reason: `stopped seeing traffic for ${(hole / 1e6).toFixed(2)} s` };
+    if (hole > this.c.k.params.oracleAnalyzerHoleUs) return { outcome: 'malfunction', reason: `stopped seeing traffic for ${(hole / 1e6).toFixed(2)} s` };
     return { outcome: 'correct', reason: `captured ${this.captured.size}/${this.sentAt.length} frames; longest hole ${(hole / 1000).toFixed(0)} ms` };
   }
 

@@ -7,7 +7,8 @@ import { MachineFault } from '../sim/faults.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Wire, WirePort } from './wire.js';
 import { LinkUpTimer } from './link-timer.js';
-import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
+import { Mac, frameDst, isMulticast, macEq, BROADCAST, ETH_HEADER, ETHERTYPE_STREAM, frameType } from '../net/eth.js';
+import { offloadTxChecksum } from '../net/stream.js';
 
 export const REG = {
   CTRL: 0, STATUS: 1, ICR: 2, IMS: 3, IMC: 4, RCTL: 5, TCTL: 6,
@@ -141,6 +142,8 @@ export class NicDevice implements DeviceModel {
       const addr = this.k.mem.read32(desc);
       const len = this.k.mem.read32(desc + 4);
       frame = len >= 14 && len <= 16288 ? this.k.mem.readBytes(addr, len) : new Uint8Array(0);
+      // The stack leaves the transport checksum to this NIC (e1000 offloads it).
+      if (this.k.params.txChecksumOffload) offloadTxChecksum(frame, ETH_HEADER, frame.length > ETH_HEADER && frameType(frame) === ETHERTYPE_STREAM);
     } catch (e) {
       if (!(e instanceof MachineFault)) throw e;
       this.dmaErrors++; // master abort: the transmit engine stops, as a real NIC hangs

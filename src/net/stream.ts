@@ -171,3 +171,16 @@ export class StreamHub {
     else this.receivers.get(seg.channel)?.onSegment(seg);
   }
 }
+
+/** Transmit checksum offload (e1000's TCP/UDP checksum insertion): the NIC computes a stream
+ *  segment's checksum over the bytes it fetches by DMA, whatever the stack had put there. A driver
+ *  that damaged the buffer after the stack built it thus sends a valid checksum over bad data, and
+ *  only the receiving application's end-to-end check can see it. Frames of other types pass as they are. */
+export function offloadTxChecksum(frame: Uint8Array, ethHeader: number, isStream: boolean): void {
+  if (!isStream || frame.length < ethHeader + HDR) return;
+  const s = frame.subarray(ethHeader);
+  const v = new DataView(s.buffer, s.byteOffset, s.byteLength);
+  const len = v.getUint16(6, true);
+  if (HDR + len > s.length) return;
+  v.setUint32(8, fnv1a(s.subarray(HDR, HDR + len)), true);
+}

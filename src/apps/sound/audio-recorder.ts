@@ -7,7 +7,7 @@ import type { SoundWorld } from '../../trial/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_CAPTURE } from '../../kernel/soundcore.js';
 import { fmtValue } from '../../devices/soundcard.js';
-import { BLOCK_BYTES, audioBlock, decodeBlock, GAP_TOLERANCE_US } from './audio.js';
+import { BLOCK_BYTES, audioBlock, decodeBlock } from './audio.js';
 import { openConfigured, bytesPerSecond, AudioSettings } from './dsp.js';
 import { sameBytes } from '../block/steps.js';
 
@@ -82,10 +82,11 @@ class AudioRecorder implements App {
     let longest = 0;
     for (let i = 1; i < this.got.length; i++) longest = Math.max(longest, (this.got[i].seq - this.got[i - 1].seq - 1) * this.blockUs);
     // The last period may still be in flight when the recorder stops.
-    if (this.got.length < expectedBlocks - 2 - GAP_TOLERANCE_US / this.blockUs) {
+    const tolerance = this.c.world.k.params.oracleCaptureHoleUs;
+    if (this.got.length < expectedBlocks - 2 - tolerance / this.blockUs) {
       return { outcome: 'malfunction', reason: `recorded ${this.got.length} of ${expectedBlocks} blocks${this.readErrors ? `; ${this.readErrors} reads failed` : ''}` };
     }
-    if (longest > GAP_TOLERANCE_US) return { outcome: 'malfunction', reason: `the recording has a ${(longest / 1000).toFixed(0)} ms hole` };
+    if (longest > tolerance) return { outcome: 'malfunction', reason: `the recording has a ${(longest / 1000).toFixed(0)} ms hole` };
     return { outcome: 'correct', reason: `recorded ${this.got.length} blocks; longest hole ${(longest / 1000).toFixed(0)} ms` };
   }
 

@@ -59,6 +59,11 @@ export function checkPlayback(played: readonly PlayedPeriod[], stream: number, e
   return { played: heard.size, missing, missingUs: missing * blockUs, longestMissingUs: longest, wrongSettings, outOfOrder };
 }
 
+/** How bad the audio was, beside the verdict: a run that "continued with a glitch" stays visible. */
+export function playbackSeverity(c: PlaybackCheck): Record<string, number> {
+  return { played: c.played, missingUs: c.missingUs, longestHoleUs: c.longestMissingUs, outOfOrder: c.outOfOrder, wrongSettings: c.wrongSettings };
+}
+
 /** Audio a user accepts: in order, with the settings asked for, and no more missing than the tolerance (in one hole or in all). */
 export function judgePlayback(c: PlaybackCheck, toleranceUs: number): string | null {
   if (c.wrongSettings > 0) return `${c.wrongSettings} blocks played with the wrong format, rate or volume`;
@@ -68,6 +73,3 @@ export function judgePlayback(c: PlaybackCheck, toleranceUs: number): string | n
   if (c.missingUs > toleranceUs) return `${c.missing} blocks never played (${(c.missingUs / 1000).toFixed(0)} ms of audio lost in short holes)`;
   return null;
 }
-
-/** A user hears a hole of half a second in music or speech. */
-export const GAP_TOLERANCE_US = 500_000;

@@ -5,7 +5,7 @@
 import type { SoundWorld } from '../../trial/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY } from '../../kernel/soundcore.js';
-import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, GAP_TOLERANCE_US } from './audio.js';
+import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';
 import { openConfigured, playBlocks, bytesPerSecond, AudioSettings } from './dsp.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 2, rate: 44100, volume: 80 };
@@ -38,14 +38,14 @@ class Mp3Player implements App {
   verdict(): AppVerdict {
     if (this.openError) return { outcome: 'app-failed', reason: `could not open or configure /dev/dsp (${this.openError})` };
     const check = this.check();
-    const problem = judgePlayback(check, GAP_TOLERANCE_US);
+    const problem = judgePlayback(check, this.w.k.params.oracleAudioLossUs);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.writeErrors ? `; ${this.writeErrors} writes failed` : ''}` };
     return { outcome: 'correct', reason: `${check.played}/${this.expected.length} blocks played in order with the right settings` };
   }
 
   metrics(): Record<string, number> {
     const c = this.check();
-    return { blocks: this.expected.length, played: c.played, longestHoleUs: c.longestMissingUs, writeErrors: this.writeErrors };
+    return { blocks: this.expected.length, ...playbackSeverity(c), writeErrors: this.writeErrors };
   }
 }
 

@@ -6,7 +6,7 @@
 import type { SoundWorld } from '../../trial/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY, BOOT_VOLUME } from '../../kernel/soundcore.js';
-import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, GAP_TOLERANCE_US } from './audio.js';
+import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';
 import { openConfigured, playBlocks, bytesPerSecond, AudioSettings } from './dsp.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 1, rate: 22050 };
@@ -45,13 +45,13 @@ class SpeechSynthesizer implements App {
 
   verdict(): AppVerdict {
     const check = this.check();
-    const problem = judgePlayback(check, GAP_TOLERANCE_US);
+    const problem = judgePlayback(check, this.w.k.params.oracleAudioLossUs);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.errors.length ? `; ${this.errors[0]}` : ''}` };
     if (this.expected.length < SENTENCES * BLOCKS_PER_SENTENCE) return { outcome: 'malfunction', reason: this.errors[0] ?? 'sentences missing' };
     return { outcome: 'correct', reason: `${SENTENCES} sentences heard whole` };
   }
 
-  metrics(): Record<string, number> { return { sentences: SENTENCES, errors: this.errors.length }; }
+  metrics(): Record<string, number> { return { sentences: SENTENCES, ...playbackSeverity(this.check()), errors: this.errors.length }; }
 }
 
 export const speechSynthesizer: AppModule = {

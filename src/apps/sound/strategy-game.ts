@@ -4,7 +4,7 @@
 import type { SoundWorld } from '../../trial/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY, SNDCTL } from '../../kernel/soundcore.js';
-import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, GAP_TOLERANCE_US } from './audio.js';
+import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';
 import { openConfigured, playBlocks, bytesPerSecond, AudioSettings } from './dsp.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 2, rate: 22050, volume: 70 };
@@ -49,12 +49,12 @@ class StrategyGame implements App {
   verdict(): AppVerdict {
     if (this.openError) return { outcome: 'app-failed', reason: `could not open or configure /dev/dsp (${this.openError})` };
     const check = this.check();
-    const problem = judgePlayback(check, GAP_TOLERANCE_US);
+    const problem = judgePlayback(check, this.w.k.params.oracleAudioLossUs);
     if (problem) return { outcome: 'malfunction', reason: `${problem}${this.errors ? `; ${this.errors} sound calls failed` : ''}` };
     return { outcome: 'correct', reason: `${EFFECTS} effects heard at the volume set` };
   }
 
-  metrics(): Record<string, number> { return { effects: EFFECTS, errors: this.errors }; }
+  metrics(): Record<string, number> { return { effects: EFFECTS, ...playbackSeverity(this.check()), errors: this.errors }; }
 }
 
 export const strategyGame: AppModule = {
