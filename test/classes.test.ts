@@ -23,7 +23,11 @@ test('sound: a failure in write() while playing — shadow keeps the music right
   const rs = run('audigy', 'mp3-player', 'restart', 91, f);
   assert.equal(rs.outcome, 'malfunction');
   assert.match(rs.reason, /writes failed/, 'the player\'s open file refers to the unloaded driver');
-  assert.equal(run('audigy', 'mp3-player', 'native', 91, f).outcome, 'system-crash');
+  // Native: write() runs in the player's process with no lock held, so Linux kills the player
+  // and the system stays up (the paper reports a crash for native; see the report).
+  const nat = run('audigy', 'mp3-player', 'native', 91, f);
+  assert.equal(nat.outcome, 'app-failed', nat.reason);
+  assert.match(nat.reason, /killed by the kernel: oops in process context \(unmapped in audigy#0\.write/);
 });
 
 test('sound shadow proxy table during recovery: caps from the log, buffers busy, reset queued once, writers suspended', () => {

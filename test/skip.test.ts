@@ -43,6 +43,6 @@ test('without a trigger the same fault fires on every request, and skipping one 
 });
 
 test('a trigger makes the fault deterministic; asking for a transient one is an error', () => {
-  assert.throws(() => play('shadow', { ...poison, persistence: 'transient' }), (e: Error) => e instanceof SpecError && /request-triggered fault is deterministic/.test(e.message));
+  assert.throws(() => play('shadow', { ...poison, persistence: 'transient' }), (e: Error) => e instanceof SpecError && /request-triggered fault fires whenever its request comes/.test(e.message));
   assert.throws(() => play('shadow', { ...poison, trigger: 1 }), /at least 2/);
 });

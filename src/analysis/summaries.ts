@@ -4,11 +4,11 @@ import { OUTCOMES, Outcome, TrialRecord } from '../trial/record.js';
 import { wilson, Proportion, quantile } from './stats.js';
 import { STRATEGIES } from '../registry.js';
 
-type Rec = TrialRecord & { key?: string };
+export type Rec = TrialRecord & { key?: string };
 
 /** The strategies among `ids`, in the registry's order (native, restart, shadow, ...). */
 export const inRegistryOrder = (ids: Iterable<string>): string[] => { const have = new Set(ids); return STRATEGIES.map((s) => s.id).filter((id) => have.has(id)); };
-const paramSetOf = (r: Rec): string => r.key?.split('/')[3] ?? 'default';
+export const paramSetOf = (r: Rec): string => r.key?.split('/')[3] ?? 'default';
 
 export interface MixRow { group: Record<string, string>; n: number; outcomes: Record<Outcome, Proportion> }
 

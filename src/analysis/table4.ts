@@ -1,6 +1,6 @@
 // Paper Table 4: each application with a detected driver failure injected while it runs, under
-// native, restart and shadow. As in the paper the failure happens once: the fault is transient
-// (unless asked otherwise). A fault counts when isolation (the restart run) detects the failure
+// native, restart and shadow. As in the paper the fault is planted in the loaded driver image
+// (persistence 'image': a reload is clean), unless asked otherwise. A fault counts when isolation (the restart run) detects the failure
 // while the application is still at work (before the last tenth of its fault-free run, so not
 // in the close path at the very end); the very same fault (same seed, same draw) is compared
 // under all three strategies. Computed from records, so the command and a sweep agree.
@@ -25,6 +25,8 @@ export interface Table4Row {
   modal: Record<Strategy, { outcome: Outcome; share: number; interval: Proportion }>;
   paper: Record<Strategy, Outcome>;
   matches: Record<Strategy, boolean>;
+  /** The qualifying records per strategy (what explains a cell). */
+  records: Record<Strategy, TrialRecord[]>;
 }
 
 interface PaperRow { app: string; driver: string; native: string; restart: string; shadow: string }
@@ -43,13 +45,14 @@ export function table4FromRecords(records: readonly TrialRecord[]): Table4Row[] 
   for (const r of records) by.set(`${r.spec.app}/${r.spec.seed}/${r.spec.strategy}`, r);
   return (PAPER.table4.rows as PaperRow[]).map((p) => {
     const mix = { native: emptyMix(), restart: emptyMix(), shadow: emptyMix() };
+    const cellRecords: Record<Strategy, TrialRecord[]> = { native: [], restart: [], shadow: [] };
     let faults = 0;
     for (const r of records) {
       if (r.spec.app !== p.app || r.spec.strategy !== 'restart' || !detectedWhileActive(r)) continue;
       const trio = TABLE4_STRATEGIES.map((s) => by.get(`${p.app}/${r.spec.seed}/${s}`));
       if (trio.some((x) => !x)) continue;
       faults++;
-      TABLE4_STRATEGIES.forEach((s, i) => { mix[s][trio[i]!.outcome]++; });
+      TABLE4_STRATEGIES.forEach((s, i) => { mix[s][trio[i]!.outcome]++; cellRecords[s].push(trio[i]!); });
     }
     const modalOf = (m: Record<Outcome, number>) => {
       let best: Outcome = 'correct';
@@ -59,7 +62,7 @@ export function table4FromRecords(records: readonly TrialRecord[]): Table4Row[] 
     const modal = { native: modalOf(mix.native), restart: modalOf(mix.restart), shadow: modalOf(mix.shadow) };
     const paper = { native: outcomeOf[p.native], restart: outcomeOf[p.restart], shadow: outcomeOf[p.shadow] };
     return {
-      app: p.app, driver: p.driver, faults, mix, modal, paper,
+      app: p.app, driver: p.driver, faults, mix, modal, paper, records: cellRecords,
       // With no qualifying fault there is nothing to compare: such cells count neither way.
       matches: { native: faults > 0 && modal.native.outcome === paper.native, restart: faults > 0 && modal.restart.outcome === paper.restart, shadow: faults > 0 && modal.shadow.outcome === paper.shadow },
     };
@@ -74,7 +77,7 @@ export function table4(o: Table4Options): Table4Row[] {
   for (const p of PAPER.table4.rows as PaperRow[]) {
     let found = 0;
     for (let seed = o.seedBase ?? 0, tried = 0; found < o.faultsPerApp && tried < o.maxSeeds; seed++, tried++) {
-      const spec = { driver: p.driver, app: p.app, seed, fault: { type: 'random' as const, persistence: o.persistence ?? 'transient' } };
+      const spec = { driver: p.driver, app: p.app, seed, fault: { type: 'random' as const, persistence: o.persistence ?? 'image' } };
       const isolated = runTrial({ ...spec, strategy: 'restart' });
       if (!detectedWhileActive(isolated)) continue;
       found++;

@@ -1,3 +1,4 @@
+import type { Persistence } from '../faults/types.js';
 import type { Argv } from 'yargs';
 import { table4, TABLE4_STRATEGIES, Table4Row } from '../analysis/table4.js';
 import { PAPER } from '../analysis/paper.js';
@@ -32,13 +33,13 @@ export function table4Command(y: Argv): Argv {
     (a) => a
       .option('faults', { type: 'number', default: 20, describe: 'detected failures per application' })
       .option('max-seeds', { type: 'number', default: 1000, describe: 'give up on an application after this many seeds' })
-      .option('persistence', { type: 'string', default: 'transient', choices: ['transient', 'deterministic'], describe: 'fault persistence (the paper injected a failure once: transient)' })
+      .option('persistence', { type: 'string', default: 'image', choices: ['image', 'transient', 'deterministic'], describe: 'fault persistence (the paper\'s injector changed the loaded image: image)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the rows as JSON' }),
     (argv) => {
       try {
         if (!Number.isInteger(argv.faults) || argv.faults < 1) throw new SpecError(`--faults must be a positive integer, got '${argv.faults}'`);
         const progress = new Progress(argv.faults * 10, argv.json ? null : 'qualifying faults');
-        const rows = table4({ faultsPerApp: argv.faults, maxSeeds: argv['max-seeds'], persistence: argv.persistence as 'transient' | 'deterministic', onFault: () => progress.tick() });
+        const rows = table4({ faultsPerApp: argv.faults, maxSeeds: argv['max-seeds'], persistence: argv.persistence as Persistence, onFault: () => progress.tick() });
         progress.done();
         console.log(argv.json ? JSON.stringify(rows, null, 2) : formatTable4(rows));
       } catch (e) { fail(e); }

@@ -25,6 +25,8 @@ export interface FaultActivity {
   changed: number;
   firstFiredUs: number | null;
   firstChangedUs: number | null;
+  /** The driver loads (instance load numbers) in which it fired, in order. */
+  firedInLoads: number[];
   /** The first firings, with what each changed (later ones are only counted). */
   firings: Firing[];
 }
@@ -42,7 +44,7 @@ class PlantedFault {
   armed = false;
   /** transient: instances loaded up to this one carry it; image: exactly this instance does. */
   armLoad = 0;
-  readonly activity: FaultActivity = { armedAtUs: null, fired: 0, changed: 0, firstFiredUs: null, firstChangedUs: null, firings: [] };
+  readonly activity: FaultActivity = { armedAtUs: null, fired: 0, changed: 0, firstFiredUs: null, firstChangedUs: null, firedInLoads: [], firings: [] };
   constructor(readonly fault: FaultSpec) {}
 
   /** Does the mutation live in the instance that is executing? */
@@ -104,6 +106,7 @@ export class Injector implements SiteInterceptor {
     const a = p.activity;
     a.fired++;
     if (a.firstFiredUs === null) a.firstFiredUs = this.sched.now;
+    if (!a.firedInLoads.includes(e.generation)) a.firedInLoads.push(e.generation);
     if (changed) { a.changed++; if (a.firstChangedUs === null) a.firstChangedUs = this.sched.now; }
     if (a.firings.length < KEEP_FIRINGS) {
       a.firings.push({ atUs: this.sched.now, instance: e.instance, load: e.generation, effect, changed });

@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
 import { FAULT_IDS, PERSISTENCES, Persistence } from '../faults/types.js';
+import { MAX_FAULTS_PER_TRIAL } from '../faults/select.js';
 import { DEFAULT_PARAMS, Params } from '../params.js';
 import { SpecError } from '../trial/spec.js';
 import { PAPER } from '../analysis/paper.js';
@@ -23,7 +24,7 @@ export interface Experiment {
   workloads: Workload[];
   strategies: string[];
   /** Fault planted in each trial: null for fault-free experiments. */
-  fault: { type: string; persistence: Persistence[]; trigger?: number } | null;
+  fault: { type: string; persistence: Persistence[]; trigger?: number; /** faults planted per trial, as levels (default [1]) */ count: number[] } | null;
   paramSets: ParamSet[];
   trialsPerCell: Record<Scale, number>;
   seedBase: number;
@@ -93,7 +94,10 @@ export function validateExperiment(raw: unknown, where: string): Experiment {
     const trigger = f!.trigger;
     if (trigger !== undefined && (!Number.isInteger(trigger) || (trigger as number) < 2)) fail(where, 'fault.trigger', 'must be an integer of at least 2 (a request-triggered fault fires on 1 in N requests)');
     if (trigger !== undefined && (pers as string[]).some((p) => p !== 'deterministic')) fail(where, 'fault.persistence', "must be ['deterministic'] with a trigger (a request-triggered fault is deterministic)");
-    fault = { type: type as string, persistence: pers as Persistence[], ...(trigger !== undefined ? { trigger: trigger as number } : {}) };
+    const count = f.count ?? [1];
+    if (!Array.isArray(count) || count.length === 0 || count.some((k) => !Number.isInteger(k) || k < 1 || k > MAX_FAULTS_PER_TRIAL)) fail(where, 'fault.count', `must be a non-empty list of fault counts per trial, each from 1 to ${MAX_FAULTS_PER_TRIAL}`);
+    if (new Set(count).size !== count.length) fail(where, 'fault.count', 'lists a level twice');
+    fault = { type: type as string, persistence: pers as Persistence[], ...(trigger !== undefined ? { trigger: trigger as number } : {}), count: count as number[] };
   }
   const paramSets = (r.paramSets ?? [{ name: 'default', params: {} }]) as ParamSet[];
   if (!Array.isArray(paramSets) || paramSets.length === 0) fail(where, 'paramSets', 'must be a non-empty list of {name, params}');
@@ -123,15 +127,22 @@ export function planTrials(e: Experiment, trialsPerCell: number): PlannedTrial[]
 /** The same trials, one at a time (a large sweep never holds its whole plan). */
 export function* iterateTrials(e: Experiment, trialsPerCell: number): Generator<PlannedTrial> {
   const persistences: Array<Persistence | 'none'> = e.fault ? e.fault.persistence : ['none'];
+  const counts = e.fault ? e.fault.count : [1];
   for (const w of e.workloads) {
     for (const ps of e.paramSets) {
       for (const p of persistences) {
-        for (let i = 0; i < trialsPerCell; i++) {
-          const seed = e.seedBase + i;
-          for (const strategy of e.strategies) {
-            const key = [e.id, w.driver, w.app, ps.name, p, String(seed).padStart(6, '0'), strategy].join('/');
-            const fault = e.fault && p !== 'none' ? { type: e.fault.type as 'random', persistence: p, ...(e.fault.trigger !== undefined ? { trigger: e.fault.trigger } : {}) } : null;
-            yield { key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } };
+        for (const k of counts) {
+          // One fault per trial keeps the plain persistence in the key (keys of older runs stay valid).
+          const level = k === 1 ? p : `${p}x${k}`;
+          for (let i = 0; i < trialsPerCell; i++) {
+            const seed = e.seedBase + i;
+            for (const strategy of e.strategies) {
+              const key = [e.id, w.driver, w.app, ps.name, level, String(seed).padStart(6, '0'), strategy].join('/');
+              const fault = e.fault && p !== 'none'
+                ? { type: e.fault.type as 'random', persistence: p, ...(e.fault.trigger !== undefined ? { trigger: e.fault.trigger } : {}), ...(k > 1 ? { count: k } : {}) }
+                : null;
+              yield { key, spec: { driver: w.driver, app: w.app, strategy, seed, fault, params: ps.params } };
+            }
           }
         }
       }
@@ -141,7 +152,7 @@ export function* iterateTrials(e: Experiment, trialsPerCell: number): Generator<
 
 /** How many trials an experiment has, without listing them. */
 export function countTrials(e: Experiment, trialsPerCell: number): number {
-  return e.workloads.length * e.paramSets.length * (e.fault ? e.fault.persistence.length : 1) * trialsPerCell * e.strategies.length;
+  return e.workloads.length * e.paramSets.length * (e.fault ? e.fault.persistence.length * e.fault.count.length : 1) * trialsPerCell * e.strategies.length;
 }
 
 /** Shard K of N (1-based): every N-th trial of the canonical order, so shards are balanced. */
