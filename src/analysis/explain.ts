@@ -8,7 +8,7 @@ export function reasonShape(reason: string): string {
   return reason
     .replace(/0x[0-9a-f]+/gi, 'ADDR')
     .replace(/#\d+/g, '')
-    .replace(/\d+(\.\d+)?/g, 'N')
+    .replace(/\b\d+(\.\d+)?\b/g, 'N')
     .replace(/\s+/g, ' ')
     .trim();
 }

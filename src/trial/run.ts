@@ -24,6 +24,9 @@ export interface TrialOptions {
   /** Sample what the strategy retains for recovery every this many µs (record.logSeries). Off by
    *  default: the sampler's events would change the run's event order. */
   sampleLogEveryUs?: number;
+  /** A nemesis (after Jepsen): given the world before boot, it may schedule interference of its
+   *  own (e.g. a wild write into a buffer) to show that an oracle sees what it checks for. */
+  nemesis?: (w: World) => void;
 }
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
@@ -81,6 +84,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
     const sample = (): void => { logSeries.push([w.k.now, strategy.retainedBytes?.() ?? 0]); w.k.sched.schedule(every, 'log-sample', sample, 20); };
     w.k.sched.schedule(0, 'log-sample', sample, 20);
   }
+  opts.nemesis?.(w);
   survivingCrash(() => boot(w, strategy, app, spec));
   // After boot the application is the process on whose behalf the kernel calls the driver; if an
   // oops kills it, its work ends there (the run stops: nothing of it is left to observe).
