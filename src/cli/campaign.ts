@@ -8,6 +8,8 @@ import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 import { withFaultOptions, faultRequest, paramOverrides } from './fault-options.js';
 import { Progress } from './progress.js';
+import { campaignCategories, nooksHeadline } from '../analysis/paper-campaign.js';
+import { interval } from '../analysis/stats.js';
 
 export interface CampaignResult { strategies: string[]; records: Record<string, TrialRecord[]> }
 
@@ -31,6 +33,19 @@ export function formatMix(c: CampaignResult): string {
     'activated'.padEnd(16) + c.strategies.map((s) => String(activated(s).length).padStart(w)).join(''),
   ];
   return [head, ...rows, ...extra].join('\n');
+}
+
+/** The paper's categories among faults that harmed the application natively (analysis/paper-campaign.ts). */
+export function formatCategories(c: CampaignResult): string {
+  const all = c.strategies.flatMap((s) => c.records[s]);
+  const cats = campaignCategories(all).filter((x) => x.strategy !== 'native');
+  const head = nooksHeadline(all);
+  if (cats.length === 0) return 'no fault harmed the application natively: no recovery categories';
+  return ['', 'among faults that harmed the application natively:', 'strategy'.padEnd(16) + 'n'.padStart(6) + 'automatic'.padStart(24) + 'manual'.padStart(24) + 'failed'.padStart(24) + '   native crashes kept up',
+    ...cats.map((x) => {
+      const h = head.find((y) => y.strategy === x.strategy);
+      return x.strategy.padEnd(16) + String(x.n).padStart(6) + interval(x.automatic).padStart(24) + interval(x.manual).padStart(24) + interval(x.failed).padStart(24) + `   ${h ? `${h.keptUp.k}/${h.nativeCrashes}` : '-'}`;
+    })].join('\n');
 }
 
 export function campaignCommand(y: Argv): Argv {
@@ -61,8 +76,9 @@ export function campaignCommand(y: Argv): Argv {
         }
         progress.done();
         if (!argv.json) {
-          console.log(`${argv.driver} / ${argv.app}: ${argv.trials} faults (${fault ? `type ${fault.type}${fault.persistence ? `, ${fault.persistence}` : ''}${fault.trigger !== undefined ? `, request-triggered 1 in ${fault.trigger}` : ''}` : 'none'}), seeds ${argv['seed-base']}..${argv['seed-base'] + argv.trials - 1}`);
+          console.log(`${argv.driver} / ${argv.app}: ${argv.trials} faults (${fault ? `type ${fault.type}${fault.persistence ? `, ${fault.persistence}` : ''}${fault.trigger !== undefined ? `, request-triggered 1 in ${fault.trigger}` : ''}${fault.count ? `, ${fault.count} per trial` : ''}` : 'none'}), seeds ${argv['seed-base']}..${argv['seed-base'] + argv.trials - 1}`);
           console.log(formatMix(result));
+          if (strategies.includes('native')) console.log(formatCategories(result));
         }
       } catch (e) { fail(e); }
     });
