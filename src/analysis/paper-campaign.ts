@@ -45,6 +45,8 @@ export interface CategoryRow {
   n: number;
   notReached: number;
   automatic: Proportion; manual: Proportion; failed: Proportion;
+  /** Automatic among the faults the strategy's isolation detected (what recovery can act on). */
+  automaticWhenDetected: Proportion;
   /** The records behind the row (for explanations). */
   records: Rec[];
 }
@@ -74,7 +76,9 @@ export function campaignCategories(records: readonly Rec[]): CategoryRow[] {
   }
   return [...groups.values()].map(({ head, counts, records: rs }) => {
     const n = counts.automatic + counts.manual + counts.failed;
-    return { ...head, n, notReached: counts['not reached'], automatic: wilson(counts.automatic, n), manual: wilson(counts.manual, n), failed: wilson(counts.failed, n), records: rs };
+    const detected = rs.filter((x) => x.detected !== null && x.outcome !== 'not-activated');
+    const detectedAuto = detected.filter((x) => x.outcome === 'correct').length;
+    return { ...head, n, notReached: counts['not reached'], automatic: wilson(counts.automatic, n), manual: wilson(counts.manual, n), failed: wilson(counts.failed, n), automaticWhenDetected: wilson(detectedAuto, detected.length), records: rs };
   }).sort((a, b) => `${a.driver}/${a.app}/${a.persistence}/${a.faults}/${order(a.strategy)}`.localeCompare(`${b.driver}/${b.app}/${b.persistence}/${b.faults}/${order(b.strategy)}`));
 }
 
