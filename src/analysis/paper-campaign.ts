@@ -61,7 +61,7 @@ function nativeIndex(records: readonly Rec[]): Map<string, Rec> {
 /** Per driver, application, persistence, fault count and strategy: the paper's three categories. */
 export function campaignCategories(records: readonly Rec[]): CategoryRow[] {
   const native = nativeIndex(records);
-  const groups = new Map<string, { head: Omit<CategoryRow, 'n' | 'notReached' | 'automatic' | 'manual' | 'failed' | 'records'>; counts: Record<Category, number>; records: Rec[] }>();
+  const groups = new Map<string, { head: Omit<CategoryRow, 'n' | 'notReached' | 'automatic' | 'manual' | 'failed' | 'automaticWhenDetected' | 'records'>; counts: Record<Category, number>; records: Rec[] }>();
   for (const r of records) {
     const n = native.get(pairKey(r));
     if (!n || !harmedNatively(n)) continue;
