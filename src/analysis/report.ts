@@ -211,6 +211,8 @@ export function report(root: string, figuresDir?: string): string {
   const results = latestResults(root);
   const lines = ['# shadowbench: reproduction report', '',
     'Swift et al., *Recovering Device Drivers* (OSDI 2004), reproduced on a simulated kernel: every outcome below was computed by running driver code with a planted fault under a recovery strategy, and judged by the application\'s own checks. Every record replays with the command in its `replay` field.', ''];
+  const commits = [...new Set([...results.values()].map((r) => `${r.manifest.provenance.commit?.slice(0, 10) ?? 'unknown'}${r.manifest.provenance.dirty ? ' (dirty tree)' : ''}`))];
+  if (commits.length) lines.push(`Produced from commit ${commits.join(', ')} (each section names its own run).`, '');
   if (figuresDir) lines.push(`Figures: \`${figuresDir}\` (SVG, PNG, and \`figures.html\`).`, '');
   for (const [id, section] of Object.entries(SECTIONS)) {
     const r = results.get(id);
