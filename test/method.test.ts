@@ -121,3 +121,17 @@ test('explanations are counted from the records, particulars taken out', () => {
   assert.equal(rs[0].count, 2);
   assert.equal(rs[0].reason, 'malfunction because N blocks');
 });
+
+test('native breakdown: crashes by cause and processes killed, per driver', async () => {
+  const { nativeBreakdown, crashCause } = await import('../src/analysis/paper-campaign.js');
+  assert.equal(crashCause('oops in hardirq context (unmapped in e1000#0.interrupt: x): panic'), 'oops in hardirq context');
+  assert.equal(crashCause('ext3: I/O error writing the inode; journal aborted (errors=panic)'), 'file system error (errors=panic)');
+  const crash = { ...rec('native', 1, 'system-crash'), reason: 'oops with io_request_lock held (x)' } as TrialRecord;
+  const killed = { ...rec('native', 2, 'app-failed'), oopses: [{ process: 'mp3-player', entry: 'write', kind: 'unmapped', message: 'x', atUs: 1 }] } as TrialRecord;
+  const rows = nativeBreakdown([crash, killed, rec('native', 3, 'not-activated'), rec('shadow', 1, 'correct')]);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].activated, 2);
+  assert.equal(rows[0].crashes.k, 1);
+  assert.deepEqual(rows[0].crashBy, { 'oops with io_request_lock held': 1 });
+  assert.equal(rows[0].processKilled.k, 1);
+});

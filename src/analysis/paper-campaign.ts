@@ -111,3 +111,37 @@ export function nooksHeadline(records: readonly Rec[]): HeadlineRow[] {
   return [...groups.values()].map((g) => ({ ...g.head, nativeCrashes: g.crashes, keptUp: wilson(g.up, g.crashes), nonFatalNative: g.nonFatalNative, nonFatalUnder: g.nonFatalUnder }))
     .sort((a, b) => `${a.persistence}/${a.faults}/${order(a.strategy)}`.localeCompare(`${b.persistence}/${b.faults}/${order(b.strategy)}`));
 }
+
+export interface NativeRow {
+  driver: string;
+  /** Native trials whose faults changed something. */
+  activated: number;
+  crashes: Proportion;
+  /** Crashes by what brought the system down (interrupt or softirq oops, spinlock held, hang, corruption found later, ...). */
+  crashBy: Record<string, number>;
+  /** Processes an oops killed while the system stayed up. */
+  processKilled: Proportion;
+}
+
+/** How native Linux went down, per driver: SOSP'03 found interrupt-oriented drivers (e1000,
+ *  pcnet32) crashing native far more often than process-oriented ones (sb), because an oops in
+ *  process context kills the process instead of the kernel. */
+export function nativeBreakdown(records: readonly Rec[]): NativeRow[] {
+  const by = new Map<string, { activated: number; crashes: number; killed: number; crashBy: Record<string, number> }>();
+  for (const r of records) {
+    if (r.spec.strategy !== 'native' || r.outcome === 'not-activated' || r.outcome === 'harness-error') continue;
+    const g = by.get(r.spec.driver) ?? { activated: 0, crashes: 0, killed: 0, crashBy: {} };
+    g.activated++;
+    if (r.outcome === 'system-crash') { g.crashes++; const c = crashCause(r.reason); g.crashBy[c] = (g.crashBy[c] ?? 0) + 1; }
+    else if (r.oopses.length > 0) g.killed++;
+    by.set(r.spec.driver, g);
+  }
+  return [...by].map(([driver, g]) => ({ driver, activated: g.activated, crashes: wilson(g.crashes, g.activated), crashBy: g.crashBy, processKilled: wilson(g.killed, g.activated) }))
+    .sort((a, b) => (a.driver < b.driver ? -1 : 1));
+}
+
+/** The kind of a crash, from the kernel's own reason (kernel.ts, fs.ts). */
+export function crashCause(reason: string): string {
+  const m = /^(oops in \w+ context|oops with \S+ held|system hung|kernel found corrupted data|ext3: I\/O error)/.exec(reason);
+  return m ? m[1].replace('ext3: I/O error', 'file system error (errors=panic)') : 'other';
+}

@@ -8,7 +8,7 @@ import { outcomeTables, logTables, availabilityTables, poisonTables } from './ap
 import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
 import { OUTCOMES } from '../trial/record.js';
-import { campaignCategories, nooksHeadline, CategoryRow } from './paper-campaign.js';
+import { campaignCategories, nooksHeadline, nativeBreakdown, CategoryRow } from './paper-campaign.js';
 import { dominantReasons, formatReasons } from './explain.js';
 
 const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction', 'app-failed': 'app-failed', 'system-crash': 'crash' };
@@ -90,6 +90,14 @@ function paperCampaignSection(r: Results): string[] {
     '| strategy | faults per trial | native crashes | kept up | paper | non-fatal: native → strategy |',
     '|---|---|---|---|---|---|',
     ...head.map((h) => `| ${h.strategy} | ${h.faults} | ${h.nativeCrashes} | ${interval(h.keptUp)} | ${h.strategy === 'restart' ? '99% (313/317)' : '—'} | ${h.nonFatalNative} → ${h.nonFatalUnder} |`),
+    '',
+    '### How native Linux went down, per driver',
+    '',
+    'Paper (Nooks, SOSP\'03): interrupt-oriented drivers (e1000, pcnet32) crashed native Linux far more often than process-oriented ones (sb, VFAT), because Linux kills the calling process for an exception in process context instead of panicking. Ours, among native trials whose faults changed something:',
+    '',
+    '| driver | activated | system crash | by cause | process killed, system up |',
+    '|---|---|---|---|---|',
+    ...nativeBreakdown(r.records).map((d) => `| ${d.driver} | ${d.activated} | ${interval(d.crashes)} | ${Object.entries(d.crashBy).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}: ${n}`).join('; ') || '—'} | ${interval(d.processKilled)} |`),
     '',
     '### Per application and driver',
     '',
