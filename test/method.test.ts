@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { runTrial } from '../src/trial/run.js';
 import type { TrialRecord } from '../src/trial/record.js';
 import { campaignCategories, nooksHeadline } from '../src/analysis/paper-campaign.js';
-import { dominantReasons, reasonShape } from '../src/analysis/explain.js';
+import { outcomeBreakdown, formatBreakdown, reasonShape } from '../src/analysis/explain.js';
 
 const BIN = new URL('../../bin/shadowbench.js', import.meta.url).pathname;
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--single-threaded', BIN, ...args], { encoding: 'utf8' });
@@ -115,11 +115,14 @@ test('categories: only faults that harmed natively count; automatic / manual / f
 });
 
 test('explanations are counted from the records, particulars taken out', () => {
-  assert.equal(reasonShape('stopped seeing traffic for 1.46 s at 0x1f00 in e1000#0'), 'stopped seeing traffic for N s at ADDR in e1000');
-  const rs = dominantReasons([rec('shadow', 1, 'malfunction'), rec('shadow', 2, 'malfunction'), rec('shadow', 3, 'app-failed')]);
-  assert.equal(rs[0].outcome, 'malfunction');
-  assert.equal(rs[0].count, 2);
-  assert.equal(rs[0].reason, 'malfunction because N blocks');
+  assert.equal(reasonShape('stopped seeing traffic for 1.46 s at 0x1f00 in e1000#0 and pcnet32'), 'stopped seeing traffic for N s at ADDR in e1000 and pcnet32');
+  assert.equal(reasonShape('make: src14.o: write error (-5)'), 'make: srcN.o: write error (-N)');
+  const bd = outcomeBreakdown([rec('shadow', 1, 'malfunction'), rec('shadow', 2, 'malfunction'), rec('shadow', 3, 'app-failed')]);
+  assert.equal(bd[0].outcome, 'malfunction');
+  assert.equal(bd[0].count, 2);
+  assert.deepEqual(bd[0].detected, [['not detected', 2]]);
+  assert.deepEqual(bd[0].reasons, [['malfunction because N blocks', 2]]);
+  assert.match(formatBreakdown(bd), /^67% malfunction \(not detected 2\): "malfunction because N blocks" ×2; 33% app-failed/);
 });
 
 test('native breakdown: crashes by cause and processes killed, per driver', async () => {

@@ -9,7 +9,7 @@ import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
 import { OUTCOMES } from '../trial/record.js';
 import { campaignCategories, nooksHeadline, nativeBreakdown, CategoryRow } from './paper-campaign.js';
-import { dominantReasons, formatReasons } from './explain.js';
+import { outcomeBreakdown, formatBreakdown } from './explain.js';
 
 const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction', 'app-failed': 'app-failed', 'system-crash': 'crash' };
 
@@ -65,10 +65,10 @@ function table4Differences(rows: ReturnType<typeof table4FromRecords>): string[]
   for (const x of rows) {
     for (const s of TABLE4_STRATEGIES) {
       if (x.faults === 0 || x.matches[s]) continue;
-      out.push(`- **${x.app} under ${s}**: paper ${SHORT[x.paper[s]]}, ours ${SHORT[x.modal[s].outcome] ?? x.modal[s].outcome} in ${pct(x.modal[s].share)} of ${x.faults}. Records: ${formatReasons(dominantReasons(x.records[s]))}.`);
+      out.push(`- **${x.app} under ${s}**: paper ${SHORT[x.paper[s]]}, ours ${SHORT[x.modal[s].outcome] ?? x.modal[s].outcome} in ${pct(x.modal[s].share)} of ${x.faults}. Records: ${formatBreakdown(outcomeBreakdown(x.records[s]))}.`);
     }
   }
-  return out.length ? ['### Why cells differ (from the records)', '', 'For each ≠ cell, the most frequent outcome, detection and reason among its trials (numbers in reasons replaced by N):', '', ...out, ''] : [];
+  return out.length ? ['### Why cells differ (from the records)', '', 'For each ≠ cell, its outcomes among the trials, most frequent first, each with how the failure was detected and its commonest reasons (numbers replaced by N):', '', ...out, ''] : [];
 }
 
 function paperCampaignSection(r: Results): string[] {
@@ -121,7 +121,7 @@ function campaignExplanations(cats: readonly CategoryRow[]): string[] {
   const rows = cats.filter((c) => c.strategy === 'shadow' && c.n > 0 && c.automatic.p < 0.5);
   if (rows.length === 0) return [];
   return ['### Where shadow recovery was mostly not automatic (from the records)', '',
-    ...rows.map((c) => `- **${c.driver} / ${c.app}, ${c.faults} fault${c.faults > 1 ? 's' : ''}** (automatic ${pct(c.automatic.p)} of ${c.n}): ${formatReasons(dominantReasons(c.records.filter((x) => x.outcome !== 'correct' && x.outcome !== 'not-activated')))}.`), ''];
+    ...rows.map((c) => `- **${c.driver} / ${c.app}, ${c.faults} fault${c.faults > 1 ? 's' : ''}** (automatic ${pct(c.automatic.p)} of ${c.n}): ${formatBreakdown(outcomeBreakdown(c.records.filter((x) => x.outcome !== 'correct' && x.outcome !== 'not-activated')))}.`), ''];
 }
 
 function faultInjectionSection(r: Results): string[] {
