@@ -100,7 +100,10 @@ export class AddressSpace {
 
 /** FNV-1a over bytes: cheap integrity checksums for kernel structures and app oracles. */
 export function fnv1a(data: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < data.length; i++) { h ^= data[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+  // Math.imul multiplies modulo 2^32 whatever the sign, so h may stay a signed int32 inside the
+  // loop (no conversion per byte); the bits, and so the result, are those of the unsigned form.
+  let h = seed | 0;
+  const n = data.length;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ data[i], 0x01000193);
   return h >>> 0;
 }

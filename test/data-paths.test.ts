@@ -1,0 +1,68 @@
+// The fast data paths compute what the plain ones did: hashes, lazy kernel page seals, event
+// handles. (Their speed is measured by `bench`, never here.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kernel } from '../src/kernel/kernel.js';
+import { RngStreams } from '../src/sim/rng.js';
+import { Trace } from '../src/sim/trace.js';
+import { SystemCrash } from '../src/sim/faults.js';
+import { DEFAULT_PARAMS } from '../src/params.js';
+import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout.js';
+import { DMA, fnv1a } from '../src/sim/memory.js';
+import { Scheduler } from '../src/sim/scheduler.js';
+
+/** FNV-1a as specified, one unsigned step per byte. */
+function fnv1aPlain(data: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (const b of data) { h ^= b; h = Number((BigInt(h) * 0x01000193n) & 0xffffffffn); }
+  return h;
+}
+
+test('fnv1a equals the plain definition, with and without a seed', () => {
+  let x = 12345;
+  for (const len of [0, 1, 3, 64, 2036, 4096]) {
+    const d = new Uint8Array(len).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+    assert.equal(fnv1a(d), fnv1aPlain(d));
+    assert.equal(fnv1a(d, 0xdeadbeef), fnv1aPlain(d, 0xdeadbeef));
+  }
+  assert.notEqual(fnv1a(new Uint8Array([1])), fnv1a(new Uint8Array([2])));
+});
+
+const boot = (seed: number) => new Kernel(DEFAULT_PARAMS, new RngStreams(seed), new Trace(false), false);
+
+test('a kernel data page sealed lazily: rewriting its own bytes passes, a changed byte is found on any page', () => {
+  const last = KERNEL_BASE + KERNEL_SIZE - 4;
+  for (const addr of [KERNEL_DATA_BASE, KERNEL_DATA_BASE + 0x1234, last]) {
+    const same = boot(3);
+    same.mem.write32(addr, same.mem.read32(addr), DMA);
+    same.checkIntegrity();
+    assert.equal(same.crashReason, null);
+    const changed = boot(3);
+    changed.mem.write32(addr, changed.mem.read32(addr) ^ 0x100, DMA);
+    assert.throws(() => changed.checkIntegrity(), SystemCrash);
+    assert.match(changed.crashReason ?? '', new RegExp(`kernel data page 0x${((addr >> 12) << 12).toString(16)}`));
+  }
+});
+
+test('kernel data differ by seed, and a page is checked against its own seed', () => {
+  const a = boot(1), b = boot(2);
+  assert.notEqual(a.mem.read32(KERNEL_DATA_BASE + 0x800), b.mem.read32(KERNEL_DATA_BASE + 0x800));
+  // Seed 2's bytes written into seed 1's page are a change.
+  a.mem.writeBytes(KERNEL_DATA_BASE, b.mem.bytes.slice(KERNEL_DATA_BASE, KERNEL_DATA_BASE + 0x1000), DMA);
+  assert.throws(() => a.checkIntegrity(), SystemCrash);
+});
+
+test('a scheduled event is its own handle: cancel skips it, order is (time, priority, sequence)', () => {
+  const s = new Scheduler();
+  const seen: string[] = [];
+  s.schedule(5, 'b', () => seen.push('b'));
+  const h = s.schedule(5, 'x', () => seen.push('x'));
+  s.schedule(5, 'a', () => seen.push('a'), -1);
+  s.schedule(1, 'c', () => seen.push('c'));
+  assert.equal(h.time, 5);
+  h.cancel();
+  assert.equal(s.pending(), 3);
+  s.run(100);
+  assert.deepEqual(seen, ['c', 'a', 'b']);
+  assert.equal(s.eventsRun, 3);
+});
