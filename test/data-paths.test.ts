@@ -10,6 +10,7 @@ import { DEFAULT_PARAMS } from '../src/params.js';
 import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout.js';
 import { DMA, fnv1a } from '../src/sim/memory.js';
 import { Scheduler } from '../src/sim/scheduler.js';
+import { fillBytes } from '../src/sim/bytes.js';
 
 /** FNV-1a as specified, one unsigned step per byte. */
 function fnv1aPlain(data: Uint8Array, seed = 0x811c9dc5): number {
@@ -65,4 +66,35 @@ test('a scheduled event is its own handle: cancel skips it, order is (time, prio
   s.run(100);
   assert.deepEqual(seen, ['c', 'a', 'b']);
   assert.equal(s.eventsRun, 3);
+});
+
+/** xorshift32 bytes as first written: one state per byte. */
+function fillPlain(out: Uint8Array, seed: number): Uint8Array {
+  let s = (seed >>> 0) || 0x9e3779b9;
+  for (let i = 0; i < out.length; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; out[i] = s & 0xff; }
+  return out;
+}
+
+test('fillBytes writes the same bytes as one state per byte, at any length and alignment', () => {
+  for (const len of [0, 1, 3, 4, 5, 2048, 4099]) {
+    for (const off of [0, 1, 2, 4]) {
+      const a = new Uint8Array(len + 8), b = new Uint8Array(len + 8);
+      fillBytes(a.subarray(off, off + len), len * 31 + off);
+      fillPlain(b.subarray(off, off + len), len * 31 + off);
+      assert.deepEqual(a, b, `length ${len}, offset ${off}`);
+    }
+  }
+  assert.notDeepEqual(fillBytes(new Uint8Array(8), 1), fillBytes(new Uint8Array(8), 2));
+});
+
+test('memory copy equals read then write: overlap, the checks, and kernel pages marked', () => {
+  const k = boot(5);
+  const m = k.mem;
+  const base = KERNEL_DATA_BASE + 0x100;
+  const before = m.bytes.slice(base, base + 64);
+  m.copy(base + 8, base, 32, DMA); // overlapping, forwards
+  assert.deepEqual(m.bytes.slice(base + 8, base + 40), before.subarray(0, 32));
+  assert.ok(m.kernelPagesWritten.has((base + 8) >> 12));
+  assert.throws(() => m.copy(base, 0x10, 4, DMA), /NULL page/);
+  assert.throws(() => m.copy(0x10, base, 4, DMA), /NULL page/);
 });
