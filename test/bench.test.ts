@@ -40,7 +40,8 @@ test('a spread sample visits every strategy, persistence and workload, and its s
 test('withGc sees collections when the work allocates', async () => {
   const m = await withGc(() => { let keep = 0; for (let i = 0; i < 200; i++) keep += new Array(20000).fill(i).length; return keep; });
   assert.equal(m.value, 200 * 20000);
-  assert.ok(m.gcMs > 0 && m.cpuMs > 0);
+  assert.ok(m.gcMs > 0 && m.cpuMs > 0 && m.wallMs > 0);
+  assert.ok(m.gcShare > 0 && m.gcShare <= 1, String(m.gcShare));
 });
 
 test('bench rejects a bad count with one line and exit 2', () => {

@@ -6,25 +6,29 @@ import { Experiment, PlannedTrial, Scale, countTrials, iterateTrials, listExperi
 export function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-export interface Measured<T> { value: T; cpuMs: number; gcMs: number }
+export interface Measured<T> {
+  value: T; cpuMs: number; wallMs: number; gcMs: number;
+  /** GC pauses over wall time: the collector's share of the CPU when this thread is the only
+   *  one working (--single-threaded). Pauses are wall time: on a loaded machine they include
+   *  waits for a core, as the wall time does, so the ratio holds where gcMs / cpuMs would not. */
+  gcShare: number;
+}
 
-/** Run `fn`, returning its CPU time and the time spent in GC pauses meanwhile. GC entries are
- *  delivered asynchronously, hence the wait before the observer is read. Under
- *  --single-threaded (as `npx shadowbench` runs) every collection is a pause on this thread, so
- *  gcMs / cpuMs is the collector's share of the CPU; without it, concurrent marking on helper
- *  threads is in the CPU time but not in the pauses. On a loaded machine a pause may include
- *  time the thread waited for a core, so the share reads high rather than low. */
+/** Run `fn`, returning its CPU and wall time and the time spent in GC pauses meanwhile. GC
+ *  entries are delivered asynchronously, hence the wait before the observer is read. Without
+ *  --single-threaded, concurrent marking on helper threads is in the CPU time but not in the
+ *  pauses, and the share reads low. */
 export async function withGc<T>(fn: () => T): Promise<Measured<T>> {
   let gcMs = 0;
   const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; });
   obs.observe({ entryTypes: ['gc'] });
-  const c0 = cpuMs();
+  const c0 = cpuMs(), w0 = performance.now();
   const value = fn();
-  const cpu = cpuMs() - c0;
+  const cpu = cpuMs() - c0, wall = performance.now() - w0;
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
   await new Promise((r) => setTimeout(r, 10));
   obs.disconnect();
-  return { value, cpuMs: cpu, gcMs };
+  return { value, cpuMs: cpu, wallMs: wall, gcMs, gcShare: wall > 0 ? gcMs / wall : 0 };
 }
 
 /** A step through `total` trials that is coprime with the loop lengths of the plan's inner

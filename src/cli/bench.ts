@@ -67,7 +67,7 @@ async function medianCpu(perCell: number): Promise<{ median: number; p90: number
   for (const t of trials.slice(0, 40)) runPlanned(t); // warm up the JIT and the profile cache
   const m = await withGc(() => trials.map((t) => { const c = cpuMs(); runPlanned(t); return cpuMs() - c; }).sort((a, b) => a - b));
   const cpu = m.value;
-  return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)], gcShare: m.gcMs / m.cpuMs, trials: trials.length };
+  return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)], gcShare: m.gcShare, trials: trials.length };
 }
 
 interface PoolFigures { efficiency: number; overhead: number }
@@ -89,7 +89,7 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   const efficiencies = runs.two.map((r, i) => rate(r) / rate(runs.one[i]) / 2);
   console.log(`\n2. fault-injection sweep: ${trials} trials (every driver x app, native/restart/shadow, transient+deterministic), each run a fresh process, ${repeat} rounds (medians)`);
   console.log(`   median CPU per trial   ${cpu.median.toFixed(2)} ms (p90 ${cpu.p90.toFixed(2)} ms), in-process, warm, ${cpu.trials} trials`);
-  console.log(`   GC share of CPU        ${(100 * cpu.gcShare).toFixed(1)}% (GC pauses / CPU time of those trials${process.execArgv.includes('--single-threaded') ? '' : '; not --single-threaded: concurrent GC threads are not counted'})`);
+  console.log(`   GC share of CPU        ${(100 * cpu.gcShare).toFixed(1)}% (GC pauses / wall time of those trials, one thread${process.execArgv.includes('--single-threaded') ? '' : '; not --single-threaded: concurrent GC threads are not counted'})`);
   console.log(line('in-process (0 workers)', runs.inProcess));
   console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
   console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
