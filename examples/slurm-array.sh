@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run one experiment as N shards on a SLURM cluster, then merge them. From the repository:
 #   sbatch --array=1-8 examples/slurm-array.sh fault-injection paper
-# Each array task K runs shard K/N into $SHADOWBENCH_RESULTS/<experiment>/shards/K (default
+# Each array task K runs shard K/N into $SHADOWBENCH_OUT/<experiment>/shards/K (default
 # results/ in the repository). After all tasks finish:
 #   bin/shadowbench.js merge results/<experiment>/shards/* --out results/<experiment>/merged
 #
@@ -36,7 +36,7 @@ if [[ ! -x $bin ]]; then
   echo "slurm-array.sh: $bin not found; submit from the repository or set SHADOWBENCH_DIR" >&2
   exit 2
 fi
-results=${SHADOWBENCH_RESULTS:-$repo/results}
+results=${SHADOWBENCH_OUT:-$repo/results}
 # The entry point runs directly, not through npx: npx on a compute node without the package
 # linked may try to fetch a package of that name from the registry (or prompt), and it hides the
 # node flags in the entry point's first line.

@@ -119,7 +119,7 @@ done
 [[ $state == idle ]] || die "node $host is '${state:-unreachable}' after 60 s, not idle"
 
 # 4. The example as written (its #SBATCH lines), 3 tasks, the results kept out of the repository.
-export SHADOWBENCH_RESULTS=$dir/work/results
+export SHADOWBENCH_OUT=$dir/work/results
 job=$(cd "$repo" && sbatch --parsable --array=1-3 --output="$dir/work/task-%A_%a.log" examples/slurm-array.sh "$experiment" "$scale")
 log "submitted job $job: examples/slurm-array.sh $experiment $scale as 3 array tasks"
 t0=$SECONDS
@@ -137,19 +137,19 @@ while squeue -h -j "$job" 2>/dev/null | grep -q .; do
 done
 log "job $job left the queue after $((SECONDS - t0)) s"
 for k in 1 2 3; do
-  m=$SHADOWBENCH_RESULTS/$experiment/shards/$k/manifest.json
+  m=$SHADOWBENCH_OUT/$experiment/shards/$k/manifest.json
   [[ -f $m ]] && grep -q '"status": *"complete"' "$m" || die "shard $k is not complete (see its log)"
 done
 
 # 5. Merge, then the same experiment on one machine, and compare the bytes.
-"$repo/bin/shadowbench.js" merge "$SHADOWBENCH_RESULTS/$experiment"/shards/* --out "$dir/work/merged"
+"$repo/bin/shadowbench.js" merge "$SHADOWBENCH_OUT/$experiment"/shards/* --out "$dir/work/merged"
 "$repo/bin/shadowbench.js" sweep "$experiment" --scale "$scale" --workers 1 --out "$dir/work/single" 2>/dev/null
 cmp "$dir/work/merged/records.jsonl" "$dir/work/single/records.jsonl" || die "merged shards differ from the single-machine sweep"
 
 # Re-submitting a finished task resumes it: it runs nothing and leaves its records as they are.
-before=$(md5sum < "$SHADOWBENCH_RESULTS/$experiment/shards/2/records.jsonl")
+before=$(md5sum < "$SHADOWBENCH_OUT/$experiment/shards/2/records.jsonl")
 again=$(cd "$repo" && sbatch --parsable --wait --array=2 --output="$dir/work/resubmit-%A_%a.log" examples/slurm-array.sh "$experiment" "$scale" 3)
-after=$(md5sum < "$SHADOWBENCH_RESULTS/$experiment/shards/2/records.jsonl")
+after=$(md5sum < "$SHADOWBENCH_OUT/$experiment/shards/2/records.jsonl")
 [[ $before == "$after" ]] || die "re-submitted task 2 (job $again) changed its shard's records"
 grep -q '(0 to run)' "$dir"/work/resubmit-*.log || die "re-submitted task 2 (job $again) did not resume its finished shard"
 log "OK: $(wc -l < "$dir/work/merged/records.jsonl") records from 3 SLURM shards equal the single-machine sweep byte for byte; a re-submitted task resumed its shard"
