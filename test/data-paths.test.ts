@@ -11,6 +11,7 @@ import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout
 import { DMA, fnv1a } from '../src/sim/memory.js';
 import { Scheduler } from '../src/sim/scheduler.js';
 import { fillBytes } from '../src/sim/bytes.js';
+import { StreamSender, parseSegment } from '../src/net/stream.js';
 
 /** FNV-1a as specified, one unsigned step per byte. */
 function fnv1aPlain(data: Uint8Array, seed = 0x811c9dc5): number {
@@ -97,4 +98,19 @@ test('memory copy equals read then write: overlap, the checks, and kernel pages 
   assert.ok(m.kernelPagesWritten.has((base + 8) >> 12));
   assert.throws(() => m.copy(base, 0x10, 4, DMA), /NULL page/);
   assert.throws(() => m.copy(0x10, base, 4, DMA), /NULL page/);
+});
+
+test('a resent stream segment carries the same checksum as when first sent, and a corrupted one is refused', () => {
+  const sched = new Scheduler();
+  const sent: Uint8Array[] = [];
+  const link = { sched, send: (s: Uint8Array) => { sent.push(s.slice()); return true; }, log: () => {} };
+  const tx = new StreamSender(link, 1, { initialRtoUs: 100, maxRtoUs: 1000, maxRetries: 3, window: 4, segmentBytes: 8 });
+  tx.write(fillBytes(new Uint8Array(20), 9));
+  sched.run(150); // no ACK: the window is resent once
+  assert.equal(tx.retransmissions, 3);
+  assert.equal(sent.length, 6);
+  for (let i = 0; i < 3; i++) assert.deepEqual(sent[i + 3], sent[i]);
+  for (const s of sent) assert.ok(parseSegment(s));
+  const bad = sent[0].slice(); bad[14] ^= 1;
+  assert.equal(parseSegment(bad), null);
 });
