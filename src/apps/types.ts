@@ -51,11 +51,4 @@ export function netContext(c: AppContext): NetAppContext {
 }
 
 /** Fast deterministic bytes from a seed (xorshift32), for file contents and payloads. */
-export function fillBytes(out: Uint8Array, seed: number): Uint8Array {
-  let s = (seed >>> 0) || 0x9e3779b9;
-  for (let i = 0; i < out.length; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    out[i] = s & 0xff;
-  }
-  return out;
-}
+export { fillBytes } from '../sim/bytes.js';

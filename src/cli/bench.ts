@@ -1,8 +1,14 @@
 // Speed of the simulator and of sweeps, measured (never asserted in tests):
-//  1. per app, fault-free: simulated events per trial, CPU ms per trial, events per CPU second;
-//  2. a default fault-injection mix: trials/s in-process and on 1 and 2 worker threads, parallel
-//     efficiency, pool overhead against the in-process loop, median CPU ms per trial;
-//  3. peak RSS of a real sweep process at two sizes (10x apart).
+//  1. per app, fault-free: simulated events and driver site executions per trial, CPU ms per
+//     trial, events and site executions per CPU second;
+//  2. a default fault-injection mix: median CPU ms per trial and the GC share of that CPU;
+//     trials/s in-process and on 1 and 2 worker threads in interleaved rounds, parallel
+//     efficiency and pool overhead (medians with ranges);
+//  3. peak RSS of a real sweep process at two sizes (10x apart);
+//  4. every experiment at paper scale: CPU per trial on a sample spread over its plan, and the
+//     projected time of its sweeps on 2 workers at the measured efficiency and overhead.
+// Load average is printed at start and end: on a shared machine, wall-clock figures (trials/s,
+// efficiency) are not the machine's; CPU figures hold up better.
 import type { Argv } from 'yargs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,28 +17,31 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTrial } from '../trial/run.js';
 import { APPS, DRIVERS } from '../registry.js';
+import { cpus, loadavg } from 'node:os';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
+import { cpuMs, median, withGc, spreadSample, trialsAtScale, project } from './bench-measure.js';
 
-function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 function perApp(trials: number): void {
-  console.log('1. fault-free trials (native), per app');
-  console.log('app                  trials   events/trial   CPU ms/trial (median)   events/s (CPU)');
+  console.log('1. fault-free trials (native), per app; rates per CPU second');
+  console.log('app                  trials   events/trial    sites/trial   CPU ms/trial (median)   events/s (CPU)   sites/s (CPU)');
   for (const app of APPS) {
     const driver = DRIVERS.find((d) => d.cls === app.driverClass)!.id;
     for (let s = 0; s < 5; s++) runTrial({ driver, app: app.id, strategy: 'native', seed: 1000 + s });
     const times: number[] = [];
-    let events = 0;
+    let events = 0, sites = 0;
     for (let s = 0; s < trials; s++) {
       const t0 = cpuMs();
-      events += runTrial({ driver, app: app.id, strategy: 'native', seed: s, fault: null }).events;
+      const r = runTrial({ driver, app: app.id, strategy: 'native', seed: s, fault: null });
       times.push(cpuMs() - t0);
+      events += r.events; sites += r.instructions;
     }
-    const total = times.reduce((x, y) => x + y, 0);
-    console.log(`${app.id.padEnd(20)} ${String(trials).padStart(6)} ${String(Math.round(events / trials)).padStart(14)} ${median(times).toFixed(2).padStart(23)} ${Math.round(events / (total / 1000)).toString().padStart(16)}`);
+    const total = times.reduce((x, y) => x + y, 0) / 1000;
+    const perS = (n: number) => (n / total / 1e6).toFixed(2) + ' M';
+    console.log(`${app.id.padEnd(20)} ${String(trials).padStart(6)} ${String(Math.round(events / trials)).padStart(14)} ${String(Math.round(sites / trials)).padStart(14)} ${median(times).toFixed(2).padStart(23)} ${perS(events).padStart(16)} ${perS(sites).padStart(15)}`);
   }
 }
 
@@ -53,15 +62,18 @@ function sweepProcess(perCell: number, workers: number): Run {
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
-function medianCpu(perCell: number): { median: number; p90: number } {
+async function medianCpu(perCell: number): Promise<{ median: number; p90: number; gcShare: number; trials: number }> {
   const trials = planTrials(loadExperiment('fault-injection'), perCell);
   for (const t of trials.slice(0, 40)) runPlanned(t); // warm up the JIT and the profile cache
-  const cpu = trials.map((t) => { const c = cpuMs(); runPlanned(t); return cpuMs() - c; }).sort((a, b) => a - b);
-  return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)] };
+  const m = await withGc(() => trials.map((t) => { const c = cpuMs(); runPlanned(t); return cpuMs() - c; }).sort((a, b) => a - b));
+  const cpu = m.value;
+  return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)], gcShare: m.gcShare, trials: trials.length };
 }
 
-function pool(perCell: number, rss: boolean, repeat: number): void {
-  const cpu = medianCpu(perCell);
+interface PoolFigures { efficiency: number; overhead: number }
+
+async function pool(perCell: number, rss: boolean, repeat: number): Promise<PoolFigures> {
+  const cpu = await medianCpu(perCell);
   // One 10-20 s sweep per configuration is noisy on a small machine: run the three
   // configurations interleaved `repeat` times and report medians with their range.
   const runs = { inProcess: [] as Run[], one: [] as Run[], two: [] as Run[] };
@@ -76,10 +88,12 @@ function pool(perCell: number, rss: boolean, repeat: number): void {
   const overheads = runs.one.map((r, i) => 100 * (r.seconds - runs.inProcess[i].seconds) / runs.inProcess[i].seconds);
   const efficiencies = runs.two.map((r, i) => rate(r) / rate(runs.one[i]) / 2);
   console.log(`\n2. fault-injection sweep: ${trials} trials (every driver x app, native/restart/shadow, transient+deterministic), each run a fresh process, ${repeat} rounds (medians)`);
-  console.log(`   median CPU per trial   ${cpu.median.toFixed(2)} ms (p90 ${cpu.p90.toFixed(2)} ms), in-process, warm`);
+  console.log(`   median CPU per trial   ${cpu.median.toFixed(2)} ms (p90 ${cpu.p90.toFixed(2)} ms), in-process, warm, ${cpu.trials} trials`);
+  console.log(`   GC share of CPU        ${(100 * cpu.gcShare).toFixed(1)}% (GC pauses / wall time of those trials, one thread${process.execArgv.includes('--single-threaded') ? '' : '; not --single-threaded: concurrent GC threads are not counted'})`);
   console.log(line('in-process (0 workers)', runs.inProcess));
   console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
   console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
+  console.log(`   efficiency per round   ${efficiencies.map((x) => x.toFixed(2)).join(', ')} (load average now ${load()})`);
   if (rss) {
     // Peak RSS varies by some 5% between identical runs: the 1x figure is the median of the
     // 2-worker rounds above, each listed; the 10x sweep runs once (it is ten times as long).
@@ -88,6 +102,24 @@ function pool(perCell: number, rss: boolean, repeat: number): void {
     const large = sweepProcess(perCell * 10, 2);
     console.log(`\n3. peak RSS of a sweep process (2 workers): ${trials} trials ${base.toFixed(0)} MB (median of ${small.map((x) => x.toFixed(0)).join(', ')}); ${large.trials} trials ${large.rssMb.toFixed(0)} MB (${(100 * (large.rssMb / base - 1)).toFixed(1)}% more)`);
   }
+  return { efficiency: median(efficiencies), overhead: median(overheads) / 100 };
+}
+
+/** Section 4: every experiment at paper scale, projected from CPU per trial on a spread sample. */
+function paperProjection(samples: number, figures: PoolFigures, workers: number): void {
+  console.log(`\n4. paper scale (reproduce --scale paper, sweeps only), projected from CPU per trial on ~${samples} trials spread over each plan`);
+  console.log('experiment            trials   CPU ms/trial (mean)   CPU s');
+  const parts = trialsAtScale('paper').map(({ id, trials }) => {
+    const sample = spreadSample(loadExperiment(id), 'paper', samples);
+    const c0 = cpuMs();
+    for (const t of sample) runPlanned(t);
+    const perTrial = (cpuMs() - c0) / sample.length;
+    console.log(`${id.padEnd(20)} ${String(trials).padStart(8)} ${perTrial.toFixed(2).padStart(21)} ${((trials * perTrial) / 1000).toFixed(0).padStart(7)}`);
+    return { trials, cpuMsPerTrial: perTrial };
+  });
+  const p = project(parts, workers, figures.efficiency, Math.max(0, figures.overhead));
+  const total = parts.reduce((s, x) => s + x.trials, 0);
+  console.log(`   ${total} trials, ${p.cpuSeconds.toFixed(0)} CPU s; on ${workers} workers at efficiency ${figures.efficiency.toFixed(2)} and pool overhead ${(100 * Math.max(0, figures.overhead)).toFixed(1)}% (section 2): ${(p.wallSeconds / 60).toFixed(1)} min`);
 }
 
 export function benchCommand(y: Argv): Argv {
@@ -95,12 +127,17 @@ export function benchCommand(y: Argv): Argv {
     (a) => a
       .option('trials', { type: 'number', default: 20, describe: 'fault-free trials per app (section 1)' })
       .option('cells', { type: 'number', default: 30, describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
-      .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (two child sweeps)' })
-      .option('repeat', { type: 'number', default: 3, describe: 'rounds of the section 2 sweeps (medians are reported)' }),
+      .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (a 10x child sweep)' })
+      .option('repeat', { type: 'number', default: 5, describe: 'interleaved rounds of the section 2 sweeps (medians and ranges are reported)' })
+      .option('samples', { type: 'number', default: 40, describe: 'trials sampled per experiment for the paper-scale projection (section 3)' }),
     async (argv) => {
+      for (const o of ['repeat', 'samples', 'trials', 'cells'] as const) {
+        if (!Number.isInteger(argv[o]) || argv[o] < 1) { console.error(`shadowbench: --${o} must be a positive integer, got '${argv[o]}'`); process.exit(2); }
+      }
+      console.log(`load average at start: ${load()} (${cpus().length} cpus); wall-clock figures need an idle machine\n`);
       perApp(argv.trials);
-      if (!Number.isInteger(argv.repeat) || argv.repeat < 1) { console.error(`shadowbench: --repeat must be a positive integer, got '${argv.repeat}'`); process.exit(2); }
-      pool(argv.cells, !argv['skip-rss'], argv.repeat);
-      console.log(`\nmachine: ${process.version}, ${(await import('node:os')).cpus().length} cpus`);
+      const figures = await pool(argv.cells, !argv['skip-rss'], argv.repeat);
+      paperProjection(argv.samples, figures, 2);
+      console.log(`\nmachine: ${process.version}, ${cpus().length} cpus, ${process.execArgv.includes('--single-threaded') ? '--single-threaded' : 'V8 helper threads on'}; load average at end: ${load()}`);
     });
 }

@@ -93,6 +93,8 @@ export class Kernel {
   private readonly slots: Array<DriverInstance | null> = new Array(L.DRIVER_SLOTS).fill(null);
   private loads = 0;
   private readonly pageSeal = new Map<number, number>();
+  /** Generator state at the start of each kernel data page, to compute its seal when needed. */
+  private readonly pageState = new Map<number, number>();
   private readonly irqHandlers = new Map<number, () => void>();
   private readonly checks: Array<() => string | null> = [];
 
@@ -360,18 +362,34 @@ export class Kernel {
   /** The part of kernel memory this model does not structure is filled and sealed per page. */
   private fillKernelData(): void {
     // Stand-in for the kernel's other data: bytes drawn from the `kernel/data` stream (seeding a
-    // fast generator, since this is 184 KiB per trial), then sealed page by page.
+    // fast generator, since this is 184 KiB per trial), sealed page by page. A seal is the hash
+    // of the page as filled; it is computed the first time the page is checked (most trials never
+    // write kernel data), from the generator state saved at the page's start: the same bytes,
+    // so the same seal as hashing every page here.
     const words = new Uint32Array(this.mem.bytes.buffer, L.KERNEL_DATA_BASE, (L.KERNEL_BASE + L.KERNEL_SIZE - L.KERNEL_DATA_BASE) >>> 2);
     let x = (this.rng.get('kernel/data').int(0x7fffffff) | 1) >>> 0;
-    for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x >>> 0; }
-    for (let a = L.KERNEL_DATA_BASE; a < L.KERNEL_BASE + L.KERNEL_SIZE; a += 0x1000) {
-      this.pageSeal.set(a >> 12, fnv1a(this.mem.bytes.subarray(a, a + 0x1000)));
+    for (let i = 0; i < words.length; i++) {
+      if ((i & 1023) === 0) this.pageState.set((L.KERNEL_DATA_BASE >> 12) + (i >> 10), x);
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x >>> 0;
     }
+  }
+
+  /** The seal of a kernel data page (the hash of its bytes as filled), or undefined. */
+  private seal(page: number): number | undefined {
+    let seal = this.pageSeal.get(page);
+    if (seal !== undefined) return seal;
+    let x = this.pageState.get(page);
+    if (x === undefined) return undefined;
+    const words = new Uint32Array(1024);
+    for (let i = 0; i < 1024; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x >>> 0; }
+    seal = fnv1a(new Uint8Array(words.buffer)); // little-endian, as the memory's view
+    this.pageSeal.set(page, seal);
+    return seal;
   }
 
   private checkKernelData(): string | null {
     for (const page of this.mem.kernelPagesWritten) {
-      const seal = this.pageSeal.get(page);
+      const seal = this.seal(page);
       if (seal === undefined) continue;
       const a = page << 12;
       if (fnv1a(this.mem.bytes.subarray(a, a + 0x1000)) !== seal) return `kernel data page 0x${a.toString(16)}`;

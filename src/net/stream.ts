@@ -6,6 +6,8 @@ import { fnv1a } from '../sim/memory.js';
 
 const DATA = 1, ACK = 2;
 const HDR = 12;
+/** The payload of every ACK (segment() copies a payload, so one shared empty array serves). */
+const NO_PAYLOAD = new Uint8Array(0);
 
 export interface StreamParams { initialRtoUs: number; maxRtoUs: number; maxRetries: number; window: number; segmentBytes: number }
 
@@ -16,11 +18,12 @@ export interface StreamLink {
   log(kind: string, msg: string): void;
 }
 
-function segment(type: number, channel: number, seq: number, payload: Uint8Array): Uint8Array {
+/** A segment; `sum` is the payload's checksum when the caller already has it (a resend). */
+function segment(type: number, channel: number, seq: number, payload: Uint8Array, sum = fnv1a(payload)): Uint8Array {
   const s = new Uint8Array(HDR + payload.length);
   const v = new DataView(s.buffer);
   v.setUint8(0, type); v.setUint8(1, channel); v.setUint32(2, seq, true);
-  v.setUint16(6, payload.length, true); v.setUint32(8, fnv1a(payload), true);
+  v.setUint16(6, payload.length, true); v.setUint32(8, sum, true);
   s.set(payload, HDR);
   return s;
 }
@@ -40,6 +43,10 @@ export function parseSegment(s: Uint8Array): ParsedSegment | null {
 
 export class StreamSender {
   private readonly segments: Uint8Array[] = [];
+  /** Checksum of each segment's payload, computed when first sent: go-back-N resends whole
+   *  windows, and the bytes of a segment never change (writers hand over bytes they no longer
+   *  change: the file, fresh update buffers). */
+  private readonly sums: number[] = [];
   private base = 0;
   private next = 0;
   private closed = false;
@@ -71,11 +78,13 @@ export class StreamSender {
   private pump(): void {
     if (this.aborted) return;
     while (this.next < this.segments.length && this.next < this.base + this.p.window) {
-      this.link.send(segment(DATA, this.channel, this.next, this.segments[this.next]));
+      this.link.send(segment(DATA, this.channel, this.next, this.segments[this.next], this.sumOf(this.next)));
       this.next++;
     }
     if (this.base < this.next && !this.timer) this.armTimer();
   }
+
+  private sumOf(i: number): number { return (this.sums[i] ??= fnv1a(this.segments[i])); }
 
   private armTimer(): void {
     this.timer = this.link.sched.schedule(this.rtoUs, 'rto', () => this.timeout());
@@ -95,7 +104,7 @@ export class StreamSender {
     this.rtoUs = Math.min(this.rtoUs * 2, this.p.maxRtoUs);
     for (let s = this.base; s < this.next; s++) {
       this.retransmissions++;
-      this.link.send(segment(DATA, this.channel, s, this.segments[s]));
+      this.link.send(segment(DATA, this.channel, s, this.segments[s], this.sumOf(s)));
     }
     this.armTimer();
   }
@@ -134,7 +143,7 @@ export class StreamReceiver {
         this.onData?.(copy);
       }
     }
-    this.link.send(segment(ACK, this.channel, this.expected, new Uint8Array(0)));
+    this.link.send(segment(ACK, this.channel, this.expected, NO_PAYLOAD));
   }
 
   data(): Uint8Array {

@@ -8,6 +8,10 @@ import { MachineFault } from './faults.js';
 /** Device registers as driver code sees them (memory-mapped I/O). */
 export interface Mmio { readReg(reg: number): number; writeReg(reg: number, value: number): void }
 
+/** The arguments of every site but a call: one shared empty list, not one per execution
+ *  (an interceptor changes call arguments only, on their copy). */
+const NO_ARGS: number[] = [];
+
 export type SiteKind = 'load' | 'ptr' | 'store' | 'branch' | 'bound' | 'alloc' | 'call' | 'irq';
 
 /** One execution of a site, mutable by the interceptor. */
@@ -106,7 +110,7 @@ export class ExecContext {
     this.step(site);
     this.countSite(site, 'store', 0);
     const e = this.scratch;
-    e.site = site; e.kind = 'store'; e.value = value; e.addr = addr; e.args = []; e.skip = false; e.request = this.request;
+    e.site = site; e.kind = 'store'; e.value = value; e.addr = addr; e.args = NO_ARGS; e.skip = false; e.request = this.request;
     e.peek = this.peekWord; e.canon = undefined;
     this.interceptor!.onSite(e);
     return e;
@@ -115,18 +119,18 @@ export class ExecContext {
   /** Load a 32-bit value. */
   ld(site: string, addr: number): number {
     const v = this.mem.read32(addr, this.domain, site);
-    return this.visit(site, 'load', v, addr, []).value >>> 0;
+    return this.visit(site, 'load', v, addr, NO_ARGS).value >>> 0;
   }
 
   /** Load a pointer (a pointer-corruption site). */
   ldp(site: string, addr: number): number {
     const v = this.mem.read32(addr, this.domain, site);
-    return this.visit(site, 'ptr', v, addr, []).value >>> 0;
+    return this.visit(site, 'ptr', v, addr, NO_ARGS).value >>> 0;
   }
 
   /** Store a 32-bit value. */
   st(site: string, addr: number, value: number): void {
-    const e = this.interceptor ? this.visitStore(site, value, addr) : this.visit(site, 'store', value, addr, []);
+    const e = this.interceptor ? this.visitStore(site, value, addr) : this.visit(site, 'store', value, addr, NO_ARGS);
     if (!e.skip) this.mem.write32(e.addr, e.value, this.domain, site);
   }
 
@@ -134,20 +138,19 @@ export class ExecContext {
    *  fault can change). Costs an instruction per word. */
   copy(site: string, dst: number, src: number, len: number): void {
     this.step(site, len >>> 2);
-    const e = this.visit(site, 'store', len, dst, []);
+    const e = this.visit(site, 'store', len, dst, NO_ARGS);
     if (e.skip) return;
-    const data = this.mem.readBytes(src, len, site);
-    this.mem.writeBytes(e.addr, data, this.domain, site);
+    this.mem.copy(e.addr, src, len, this.domain, site);
   }
 
   /** A data-dependent branch: returns the (possibly mutated) condition. */
   br(site: string, cond: boolean): boolean {
-    return this.visit(site, 'branch', cond ? 1 : 0, 0, []).value !== 0;
+    return this.visit(site, 'branch', cond ? 1 : 0, 0, NO_ARGS).value !== 0;
   }
 
   /** A loop bound. */
   bound(site: string, n: number): number {
-    return this.visit(site, 'bound', n, 0, []).value;
+    return this.visit(site, 'bound', n, 0, NO_ARGS).value;
   }
 
   /** A kernel call: the interceptor may corrupt an argument before the kernel sees it. */
@@ -165,23 +168,23 @@ export class ExecContext {
 
   /** An allocation: returns 0 when the allocation fails. */
   alloc(site: string, size: number, fn: (size: number) => number): number {
-    const e = this.visit(site, 'alloc', size, 0, []);
+    const e = this.visit(site, 'alloc', size, 0, NO_ARGS);
     return e.skip ? 0 : fn(e.value);
   }
 
   /** Read a device register (a load site). */
   rdReg(site: string, dev: Mmio, reg: number): number {
-    return this.visit(site, 'load', dev.readReg(reg) >>> 0, 0, []).value >>> 0;
+    return this.visit(site, 'load', dev.readReg(reg) >>> 0, 0, NO_ARGS).value >>> 0;
   }
 
   /** Write a device register (a store site; a deleted store never reaches the device). */
   wrReg(site: string, dev: Mmio, reg: number, value: number): void {
-    const e = this.visit(site, 'store', value, reg, []);
+    const e = this.visit(site, 'store', value, reg, NO_ARGS);
     if (!e.skip) dev.writeReg(e.addr, e.value >>> 0); // a corrupted destination hits another register
   }
 
   /** Interrupt entry: false when the interrupt is lost. */
   irq(site: string): boolean {
-    return !this.visit(site, 'irq', 1, 0, []).skip;
+    return !this.visit(site, 'irq', 1, 0, NO_ARGS).skip;
   }
 }

@@ -3,9 +3,14 @@
 
 export type Action = () => void;
 
-interface Entry { time: number; priority: number; seq: number; label: string; action: Action; cancelled: boolean }
-
 export interface EventHandle { cancel(): void; readonly time: number }
+
+/** A scheduled event is its own handle: one object per event, no cancel closure. */
+class Entry implements EventHandle {
+  cancelled = false;
+  constructor(readonly time: number, readonly priority: number, readonly seq: number, readonly label: string, readonly action: Action) {}
+  cancel(): void { this.cancelled = true; }
+}
 
 export class Scheduler {
   private heap: Entry[] = [];
@@ -18,9 +23,9 @@ export class Scheduler {
   /** Schedule `action` after `delayUs` (rounded up to whole µs; never in the past). */
   schedule(delayUs: number, label: string, action: Action, priority = 0): EventHandle {
     const delay = Math.max(0, Math.ceil(delayUs));
-    const entry: Entry = { time: this.now + delay, priority, seq: this.seq++, label, action, cancelled: false };
+    const entry = new Entry(this.now + delay, priority, this.seq++, label, action);
     this.push(entry);
-    return { cancel: () => { entry.cancelled = true; }, time: entry.time };
+    return entry;
   }
 
   /** Stop the run loop after the current event (e.g. the system crashed). */
@@ -58,7 +63,7 @@ export class Scheduler {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      const t = h[i]; h[i] = h[p]; h[p] = t;
       i = p;
     }
   }
@@ -76,7 +81,7 @@ export class Scheduler {
         if (l < h.length && this.less(h[l], h[m])) m = l;
         if (r < h.length && this.less(h[r], h[m])) m = r;
         if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
+        const t = h[i]; h[i] = h[m]; h[m] = t;
         i = m;
       }
     }

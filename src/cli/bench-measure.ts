@@ -1,0 +1,66 @@
+// Measuring helpers of `bench`: CPU time with the garbage collector's share of it, a spread
+// sample of an experiment's trials, and the projection of a whole scale from measured rates.
+import { PerformanceObserver } from 'node:perf_hooks';
+import { Experiment, PlannedTrial, Scale, countTrials, iterateTrials, listExperiments, loadExperiment } from '../sweep/experiment.js';
+
+export function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+export interface Measured<T> {
+  value: T; cpuMs: number; wallMs: number; gcMs: number;
+  /** GC pauses over wall time: the collector's share of the CPU when this thread is the only
+   *  one working (--single-threaded). Pauses are wall time: on a loaded machine they include
+   *  waits for a core, as the wall time does, so the ratio holds where gcMs / cpuMs would not. */
+  gcShare: number;
+}
+
+/** Run `fn`, returning its CPU and wall time and the time spent in GC pauses meanwhile. GC
+ *  entries are delivered asynchronously, hence the wait before the observer is read. Without
+ *  --single-threaded, concurrent marking on helper threads is in the CPU time but not in the
+ *  pauses, and the share reads low. */
+export async function withGc<T>(fn: () => T): Promise<Measured<T>> {
+  let gcMs = 0;
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; });
+  obs.observe({ entryTypes: ['gc'] });
+  const c0 = cpuMs(), w0 = performance.now();
+  const value = fn();
+  const cpu = cpuMs() - c0, wall = performance.now() - w0;
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 10));
+  obs.disconnect();
+  return { value, cpuMs: cpu, wallMs: wall, gcMs, gcShare: wall > 0 ? gcMs / wall : 0 };
+}
+
+/** A step through `total` trials that is coprime with the loop lengths of the plan's inner
+ *  loops (strategies, seeds, persistences: all below 11), so a sample of every step-th trial
+ *  visits every strategy and persistence rather than the same one each time. */
+export function sampleStep(total: number, samples: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let step = Math.max(1, Math.floor(total / Math.max(1, samples)));
+  while (step > 1 && gcd(step, 2 * 3 * 5 * 7) !== 1) step++;
+  return step;
+}
+
+/** About `samples` trials spread over the whole plan of an experiment at a scale. */
+export function spreadSample(e: Experiment, scale: Scale, samples: number): PlannedTrial[] {
+  const total = countTrials(e, e.trialsPerCell[scale]);
+  const step = sampleStep(total, samples);
+  const out: PlannedTrial[] = [];
+  let i = 0;
+  for (const t of iterateTrials(e, e.trialsPerCell[scale])) { if (i % step === 0) out.push(t); i++; }
+  return out;
+}
+
+/** Trials of every experiment at a scale. */
+export function trialsAtScale(scale: Scale): Array<{ id: string; trials: number }> {
+  return listExperiments().map((id) => { const e = loadExperiment(id); return { id, trials: countTrials(e, e.trialsPerCell[scale]) }; });
+}
+
+export interface Projection { cpuSeconds: number; wallSeconds: number }
+
+/** Wall time of a set of sweeps from their CPU per trial: the CPU spread over `workers` cores
+ *  at the measured parallel efficiency, plus the pool's measured overhead over in-process runs. */
+export function project(parts: ReadonlyArray<{ trials: number; cpuMsPerTrial: number }>, workers: number, efficiency: number, poolOverhead: number): Projection {
+  const cpuSeconds = parts.reduce((s, p) => s + (p.trials * p.cpuMsPerTrial) / 1000, 0);
+  return { cpuSeconds, wallSeconds: (cpuSeconds * (1 + poolOverhead)) / (workers * efficiency) };
+}

@@ -1,0 +1,53 @@
+// The measuring helpers of `bench` respond to their inputs (speed itself is never asserted).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { countTrials, loadExperiment } from '../src/sweep/experiment.js';
+
+test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
+  const base = project([{ trials: 1000, cpuMsPerTrial: 2 }], 2, 0.9, 0.05);
+  assert.ok(Math.abs(base.cpuSeconds - 2) < 1e-9);
+  assert.ok(project([{ trials: 2000, cpuMsPerTrial: 2 }], 2, 0.9, 0.05).wallSeconds > base.wallSeconds);
+  assert.ok(project([{ trials: 1000, cpuMsPerTrial: 3 }], 2, 0.9, 0.05).wallSeconds > base.wallSeconds);
+  assert.ok(project([{ trials: 1000, cpuMsPerTrial: 2 }], 4, 0.9, 0.05).wallSeconds < base.wallSeconds);
+  assert.ok(project([{ trials: 1000, cpuMsPerTrial: 2 }], 2, 1.0, 0.05).wallSeconds < base.wallSeconds);
+  assert.ok(project([{ trials: 1000, cpuMsPerTrial: 2 }], 2, 0.9, 0.2).wallSeconds > base.wallSeconds);
+});
+
+test('paper scale counts more trials than the default, from the experiment files', () => {
+  const paper = trialsAtScale('paper'), dflt = trialsAtScale('default');
+  const fi = loadExperiment('fault-injection');
+  assert.equal(paper.find((x) => x.id === 'fault-injection')!.trials, countTrials(fi, fi.trialsPerCell.paper));
+  assert.ok(paper.reduce((s, x) => s + x.trials, 0) > dflt.reduce((s, x) => s + x.trials, 0));
+});
+
+test('a spread sample visits every strategy, persistence and workload, and its size follows the request', () => {
+  for (const step of [1, 2, 3, 6, 30, 210, 1000]) {
+    const s = sampleStep(1e6, 1e6 / step);
+    for (const p of [2, 3, 5, 7]) assert.ok(s === 1 || s % p !== 0, `step ${s} shares ${p} with a loop length`);
+  }
+  const e = loadExperiment('fault-injection');
+  const sample = spreadSample(e, 'paper', 200);
+  assert.ok(sample.length >= 150 && sample.length <= 250, String(sample.length));
+  assert.ok(spreadSample(e, 'paper', 50).length < sample.length);
+  assert.deepEqual(new Set(sample.map((t) => t.spec.strategy)), new Set(e.strategies));
+  assert.deepEqual(new Set(sample.map((t) => t.spec.fault?.persistence)), new Set(e.fault!.persistence));
+  assert.equal(new Set(sample.map((t) => `${t.spec.driver}/${t.spec.app}`)).size, e.workloads.length);
+});
+
+test('withGc sees collections when the work allocates', async () => {
+  const m = await withGc(() => { let keep = 0; for (let i = 0; i < 200; i++) keep += new Array(20000).fill(i).length; return keep; });
+  assert.equal(m.value, 200 * 20000);
+  assert.ok(m.gcMs > 0 && m.cpuMs > 0 && m.wallMs > 0);
+  assert.ok(m.gcShare > 0 && m.gcShare <= 1, String(m.gcShare));
+});
+
+test('bench rejects a bad count with one line and exit 2', () => {
+  const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
+  const r = spawnSync(process.execPath, [bin, 'bench', '--repeat', '0'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--repeat must be a positive integer, got '0'/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});

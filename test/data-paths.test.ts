@@ -1,0 +1,116 @@
+// The fast data paths compute what the plain ones did: hashes, lazy kernel page seals, event
+// handles. (Their speed is measured by `bench`, never here.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kernel } from '../src/kernel/kernel.js';
+import { RngStreams } from '../src/sim/rng.js';
+import { Trace } from '../src/sim/trace.js';
+import { SystemCrash } from '../src/sim/faults.js';
+import { DEFAULT_PARAMS } from '../src/params.js';
+import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout.js';
+import { DMA, fnv1a } from '../src/sim/memory.js';
+import { Scheduler } from '../src/sim/scheduler.js';
+import { fillBytes } from '../src/sim/bytes.js';
+import { StreamSender, parseSegment } from '../src/net/stream.js';
+
+/** FNV-1a as specified, one unsigned step per byte. */
+function fnv1aPlain(data: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (const b of data) { h ^= b; h = Number((BigInt(h) * 0x01000193n) & 0xffffffffn); }
+  return h;
+}
+
+test('fnv1a equals the plain definition, with and without a seed', () => {
+  let x = 12345;
+  for (const len of [0, 1, 3, 64, 2036, 4096]) {
+    const d = new Uint8Array(len).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+    assert.equal(fnv1a(d), fnv1aPlain(d));
+    assert.equal(fnv1a(d, 0xdeadbeef), fnv1aPlain(d, 0xdeadbeef));
+  }
+  assert.notEqual(fnv1a(new Uint8Array([1])), fnv1a(new Uint8Array([2])));
+});
+
+const boot = (seed: number) => new Kernel(DEFAULT_PARAMS, new RngStreams(seed), new Trace(false), false);
+
+test('a kernel data page sealed lazily: rewriting its own bytes passes, a changed byte is found on any page', () => {
+  const last = KERNEL_BASE + KERNEL_SIZE - 4;
+  for (const addr of [KERNEL_DATA_BASE, KERNEL_DATA_BASE + 0x1234, last]) {
+    const same = boot(3);
+    same.mem.write32(addr, same.mem.read32(addr), DMA);
+    same.checkIntegrity();
+    assert.equal(same.crashReason, null);
+    const changed = boot(3);
+    changed.mem.write32(addr, changed.mem.read32(addr) ^ 0x100, DMA);
+    assert.throws(() => changed.checkIntegrity(), SystemCrash);
+    assert.match(changed.crashReason ?? '', new RegExp(`kernel data page 0x${((addr >> 12) << 12).toString(16)}`));
+  }
+});
+
+test('kernel data differ by seed, and a page is checked against its own seed', () => {
+  const a = boot(1), b = boot(2);
+  assert.notEqual(a.mem.read32(KERNEL_DATA_BASE + 0x800), b.mem.read32(KERNEL_DATA_BASE + 0x800));
+  // Seed 2's bytes written into seed 1's page are a change.
+  a.mem.writeBytes(KERNEL_DATA_BASE, b.mem.bytes.slice(KERNEL_DATA_BASE, KERNEL_DATA_BASE + 0x1000), DMA);
+  assert.throws(() => a.checkIntegrity(), SystemCrash);
+});
+
+test('a scheduled event is its own handle: cancel skips it, order is (time, priority, sequence)', () => {
+  const s = new Scheduler();
+  const seen: string[] = [];
+  s.schedule(5, 'b', () => seen.push('b'));
+  const h = s.schedule(5, 'x', () => seen.push('x'));
+  s.schedule(5, 'a', () => seen.push('a'), -1);
+  s.schedule(1, 'c', () => seen.push('c'));
+  assert.equal(h.time, 5);
+  h.cancel();
+  assert.equal(s.pending(), 3);
+  s.run(100);
+  assert.deepEqual(seen, ['c', 'a', 'b']);
+  assert.equal(s.eventsRun, 3);
+});
+
+/** xorshift32 bytes as first written: one state per byte. */
+function fillPlain(out: Uint8Array, seed: number): Uint8Array {
+  let s = (seed >>> 0) || 0x9e3779b9;
+  for (let i = 0; i < out.length; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; out[i] = s & 0xff; }
+  return out;
+}
+
+test('fillBytes writes the same bytes as one state per byte, at any length and alignment', () => {
+  for (const len of [0, 1, 3, 4, 5, 2048, 4099]) {
+    for (const off of [0, 1, 2, 4]) {
+      const a = new Uint8Array(len + 8), b = new Uint8Array(len + 8);
+      fillBytes(a.subarray(off, off + len), len * 31 + off);
+      fillPlain(b.subarray(off, off + len), len * 31 + off);
+      assert.deepEqual(a, b, `length ${len}, offset ${off}`);
+    }
+  }
+  assert.notDeepEqual(fillBytes(new Uint8Array(8), 1), fillBytes(new Uint8Array(8), 2));
+});
+
+test('memory copy equals read then write: overlap, the checks, and kernel pages marked', () => {
+  const k = boot(5);
+  const m = k.mem;
+  const base = KERNEL_DATA_BASE + 0x100;
+  const before = m.bytes.slice(base, base + 64);
+  m.copy(base + 8, base, 32, DMA); // overlapping, forwards
+  assert.deepEqual(m.bytes.slice(base + 8, base + 40), before.subarray(0, 32));
+  assert.ok(m.kernelPagesWritten.has((base + 8) >> 12));
+  assert.throws(() => m.copy(base, 0x10, 4, DMA), /NULL page/);
+  assert.throws(() => m.copy(0x10, base, 4, DMA), /NULL page/);
+});
+
+test('a resent stream segment carries the same checksum as when first sent, and a corrupted one is refused', () => {
+  const sched = new Scheduler();
+  const sent: Uint8Array[] = [];
+  const link = { sched, send: (s: Uint8Array) => { sent.push(s.slice()); return true; }, log: () => {} };
+  const tx = new StreamSender(link, 1, { initialRtoUs: 100, maxRtoUs: 1000, maxRetries: 3, window: 4, segmentBytes: 8 });
+  tx.write(fillBytes(new Uint8Array(20), 9));
+  sched.run(150); // no ACK: the window is resent once
+  assert.equal(tx.retransmissions, 3);
+  assert.equal(sent.length, 6);
+  for (let i = 0; i < 3; i++) assert.deepEqual(sent[i + 3], sent[i]);
+  for (const s of sent) assert.ok(parseSegment(s));
+  const bad = sent[0].slice(); bad[14] ^= 1;
+  assert.equal(parseSegment(bad), null);
+});
