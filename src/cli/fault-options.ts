@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { FAULT_IDS, PERSISTENCES, FaultTypeId, Persistence } from '../faults/types.js';
 import type { FaultRequest } from '../faults/select.js';
-import { DEFAULT_PARAMS, Params } from '../params.js';
+import { checkParam, Params } from '../params.js';
 import { SpecError } from '../trial/spec.js';
 
 export function withFaultOptions<T>(y: Argv<T>) {
@@ -19,14 +19,15 @@ export function withFaultOptions<T>(y: Argv<T>) {
 function intOption(name: string, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
   const s = String(raw);
-  if (!/^\d+$/.test(s)) throw new SpecError(`--${name} must be a non-negative integer, got '${s}'`);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new SpecError(`--${name} must be a non-negative integer below 2^53, got '${s}'`);
   return Number(s);
 }
 
 export function faultRequest(argv: { fault: string; site?: string; persistence?: string; 'arm-at'?: string; bit?: string; trigger?: string }): FaultRequest | null {
   const type = argv.fault;
   if (type === 'none') {
-    if (argv.site || argv.persistence) throw new SpecError('--site and --persistence need a fault; --fault is none');
+    const given = (['site', 'persistence', 'arm-at', 'bit', 'trigger'] as const).filter((k) => argv[k] !== undefined);
+    if (given.length) throw new SpecError(`${given.map((k) => `--${k}`).join(', ')} need${given.length === 1 ? 's' : ''} a fault; --fault is none`);
     return null;
   }
   if (type !== 'random' && !FAULT_IDS.includes(type as FaultTypeId)) {
@@ -48,12 +49,9 @@ export function faultRequest(argv: { fault: string; site?: string; persistence?:
 export function paramOverrides(list: readonly string[]): Partial<Params> {
   const out: Record<string, number> = {};
   for (const item of list) {
-    const m = /^([A-Za-z]+)=(.+)$/.exec(item);
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(item);
     if (!m) throw new SpecError(`--param takes name=value, got '${item}'`);
-    if (!(m[1] in DEFAULT_PARAMS)) throw new SpecError(`unknown parameter '${m[1]}'; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
-    const v = Number(m[2]);
-    if (!Number.isFinite(v)) throw new SpecError(`parameter ${m[1]} must be a number, got '${m[2]}'`);
-    out[m[1]] = v;
+    out[m[1]] = checkParam(m[1], m[2].trim() === '' ? NaN : Number(m[2]), '--param'); // schema of data/params.json
   }
   return out as Partial<Params>;
 }
