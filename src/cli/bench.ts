@@ -14,6 +14,7 @@ import { APPS, DRIVERS } from '../registry.js';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
+import { intArg } from './args.js';
 
 function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -93,13 +94,12 @@ function pool(perCell: number, rss: boolean, repeat: number): void {
 export function benchCommand(y: Argv): Argv {
   return y.command('bench', 'measure simulator and sweep speed: events/s, CPU per trial, pool efficiency and overhead, peak RSS',
     (a) => a
-      .option('trials', { type: 'number', default: 20, describe: 'fault-free trials per app (section 1)' })
-      .option('cells', { type: 'number', default: 30, describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
+      .option('trials', { type: 'number', default: 20, coerce: intArg('trials', 1, 100_000), describe: 'fault-free trials per app (section 1)' })
+      .option('cells', { type: 'number', default: 30, coerce: intArg('cells', 1, 100_000), describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
       .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (two child sweeps)' })
-      .option('repeat', { type: 'number', default: 3, describe: 'rounds of the section 2 sweeps (medians are reported)' }),
+      .option('repeat', { type: 'number', default: 3, coerce: intArg('repeat', 1, 100), describe: 'rounds of the section 2 sweeps (medians are reported)' }),
     async (argv) => {
       perApp(argv.trials);
-      if (!Number.isInteger(argv.repeat) || argv.repeat < 1) { console.error(`shadowbench: --repeat must be a positive integer, got '${argv.repeat}'`); process.exit(2); }
       pool(argv.cells, !argv['skip-rss'], argv.repeat);
       console.log(`\nmachine: ${process.version}, ${(await import('node:os')).cpus().length} cpus`);
     });

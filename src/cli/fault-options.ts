@@ -7,9 +7,9 @@ import { SpecError } from '../trial/spec.js';
 
 export function withFaultOptions<T>(y: Argv<T>) {
   return y
-    .option('fault', { type: 'string', default: 'random', describe: `fault type: ${FAULT_IDS.join(', ')}; random; or none for a fault-free run` })
+    .option('fault', { type: 'string', default: 'random', choices: [...FAULT_IDS, 'random', 'none'], describe: 'fault type; random; or none for a fault-free run' })
     .option('site', { type: 'string', describe: 'fault site id (e.g. e1000.xmit.ring_full); default: drawn among the sites the workload executes' })
-    .option('persistence', { type: 'string', describe: `${PERSISTENCES.join(' | ')}; default: drawn (transientShare)` })
+    .option('persistence', { type: 'string', choices: [...PERSISTENCES], describe: 'default: drawn (transientShare)' })
     .option('arm-at', { type: 'string', describe: 'virtual µs at which the fault is planted; default: drawn in the workload\'s run' })
     .option('trigger', { type: 'string', describe: 'make the fault request-triggered: deterministic, firing only on requests (network transmits, sound writes) in 1 of N content classes (a poison request)' })
     .option('bit', { type: 'string', describe: 'which bit a corruption flips (bad-param: argument*32+bit); default: drawn' })
