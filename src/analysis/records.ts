@@ -55,7 +55,7 @@ export function differsFromCurrent(m: Manifest): string | null {
 export interface PickOptions {
   /** Use these run directories (--run DIR) for their experiments instead of choosing. */
   runs?: readonly string[];
-  /** One line per run skipped (incomplete, damaged) or used despite another definition; default stderr. */
+  /** One line per run skipped (incomplete, damaged) or used despite another definition; default stdout. */
   warn?: (line: string) => void;
   /** One line per run used. */
   log?: (line: string) => void;
@@ -68,7 +68,8 @@ export interface PickOptions {
  * warning line each; nothing under the root makes this throw except a root that is no directory.
  */
 export function pickRuns(root: string, o: PickOptions = {}): Map<string, Results> {
-  const warn = o.warn ?? ((l: string) => console.error(`warning: ${l}`));
+  // Default: stdout, where a notebook shows it as output (its stderr counts as a failed cell).
+  const warn = o.warn ?? ((l: string) => console.log(`warning: ${l}`));
   const out = new Map<string, Results>();
   for (const d of o.runs ?? []) {
     const r = loadCompleteRun(d);

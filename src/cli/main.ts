@@ -29,7 +29,7 @@ try {
     // an error thrown by a command that is not a user error is a bug and keeps its stack.
     .fail((msg, err) => {
       if (err && !isUserError(err) && (err as Error).name !== 'YError') throw err; // YError: yargs' own (a coerce that threw)
-      console.error(`shadowbench: ${err ? err.message : msg}`);
+      console.error(`shadowbench: ${(err ? err.message : msg).replace(/\s*\n\s*/g, ' ')}`);
       process.exit(2);
     })
     .parseAsync();

@@ -48,6 +48,7 @@ export async function sweep(a: SweepArgs): Promise<string> {
     if (!hasResults(dir)) break;
     if (!a.resume) throw new SpecError(`'${dir}' already holds results; add --resume to continue them, or --out to write elsewhere`);
     old = readManifest(dir);
+    if (old.experiment.id !== e.id) throw new SpecError(`--resume: '${dir}' holds ${old.experiment.id} (${old.scale}, ${old.trialsPerCell} per cell), not ${e.id}; choose another --out`);
     const diffs = identityDiff(old, { experiment: e, scale, trialsPerCell: perCell, identity });
     if (JSON.stringify(old.shard) !== JSON.stringify(shard)) diffs.push(`shard (${old.shard ? `${old.shard.k}/${old.shard.n}` : 'none'} -> ${shard ? `${shard.k}/${shard.n}` : 'none'})`);
     if (old.identity?.hash === identity.hash && diffs.length === 0) break;
