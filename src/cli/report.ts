@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { writeFileSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync, existsSync, statSync, accessSync, constants } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { report, latestResults } from '../analysis/report.js';
 import type { PickOptions } from '../analysis/records.js';
 import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
@@ -36,6 +36,7 @@ export function reportCommand(y: Argv): Argv {
       (argv) => {
         try {
           checkRoot(argv.root!, argv.run as string[] | undefined);
+          if (argv.out) accessSync(dirname(argv.out), constants.W_OK); // an unwritable --out fails before any work
           const used: Record<string, { dir: string; records: number; note: string | null }> = {};
           const o = readerOptions(argv.run as string[] | undefined, argv.json);
           const md = report(argv.root!, undefined, o);
