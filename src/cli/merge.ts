@@ -2,7 +2,6 @@ import type { Argv } from 'yargs';
 import { rmSync, existsSync, readdirSync } from 'node:fs';
 import { ensureWritable, hasResults, readLines, readManifest, writeManifest, writeSorted, recordKey, Manifest } from '../sweep/results.js';
 import { iterateTrials, shardIter } from '../sweep/experiment.js';
-import { canonical } from '../sweep/identity.js';
 import { acquireLock } from '../sweep/lock.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
@@ -45,7 +44,7 @@ export function merge(dirs: readonly string[], out: string): number {
       throw new SpecError(`${d} holds ${m.experiment.id} (${m.scale}, ${m.trialsPerCell} per cell), not ${first.experiment.id} (${first.scale}, ${first.trialsPerCell} per cell)`);
     }
     if (!m.identity) throw new SpecError(`${d} has no run identity (made before identities were recorded); re-run its shard`);
-    if (m.identity.hash !== first.identity!.hash || canonical(m.experiment) !== canonical(first.experiment)) {
+    if (m.identity.hash !== first.identity!.hash) {
       throw new SpecError(`${d} was run from a different definition than ${ms[0].d} (identity ${m.identity.hash.slice(0, 10)} vs ${first.identity!.hash.slice(0, 10)}): the shards cannot be joined`);
     }
     if (m.status !== 'complete') throw new SpecError(`${d} is not complete (status ${m.status}); finish it with sweep --resume`);

@@ -63,7 +63,8 @@ export function codeIdentity(): Identity['code'] {
 export function identityOf(e: Experiment, scale: Scale, trialsPerCell: number): Identity {
   const params = { ...DEFAULT_PARAMS } as unknown as Record<string, number>;
   const code = codeIdentity();
-  return { hash: sha(canonical({ experiment: e, scale, trialsPerCell, params, code: code.tree })), params, code };
+  const { description: _prose, ...definition } = e; // prose does not change a record
+  return { hash: sha(canonical({ experiment: definition, scale, trialsPerCell, params, code: code.tree })), params, code };
 }
 
 /** What differs between a stored run and the current definition, one phrase per difference. */
@@ -74,6 +75,7 @@ export function identityDiff(
   const out: string[] = [];
   const fields = new Set([...Object.keys(old.experiment ?? {}), ...Object.keys(cur.experiment)]);
   for (const f of fields) {
+    if (f === 'description') continue;
     const a = (old.experiment as unknown as Record<string, unknown>)?.[f], b = (cur.experiment as unknown as Record<string, unknown>)[f];
     if (canonical(a) !== canonical(b)) out.push(`experiment ${f} (${brief(a)} -> ${brief(b)})`);
   }
