@@ -60,6 +60,8 @@ export async function sweep(a: SweepArgs): Promise<string> {
   }
   ensureWritable(dir);
   const release = acquireLock(dir);
+  // Another sweep may have written here between our look and our lock: look again.
+  if (!old && hasResults(dir)) { release(); throw new SpecError(`'${dir}' received results from another sweep just now; run again with --resume to continue them`); }
   try {
     return await run(a, e, scale, perCell, shard, dir, old, identity, release);
   } finally { release(); }
