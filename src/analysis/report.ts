@@ -1,7 +1,5 @@
 // results/REPORT.md: paper and reproduction side by side, with 95% intervals and provenance.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadResults, Results } from './records.js';
+import { pickRuns, PickOptions, Results } from './records.js';
 import { table4FromRecords, TABLE4_STRATEGIES, ACTIVE_SHARE } from './table4.js';
 import { outcomeMix, recoveryTimes, logGrowth, overheadFromRecords } from './summaries.js';
 import { outcomeTables, logTables, availabilityTables, poisonTables } from './approaches.js';
@@ -13,28 +11,14 @@ import { outcomeBreakdown, formatBreakdown } from './explain.js';
 
 const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction', 'app-failed': 'app-failed', 'system-crash': 'crash' };
 
-/** The newest complete results directory of each experiment under `root` (results/<exp>/<run>). */
-export function latestResults(root: string): Map<string, Results> {
-  const out = new Map<string, Results>();
-  if (!existsSync(root)) return out;
-  for (const exp of readdirSync(root)) {
-    const expDir = join(root, exp);
-    if (!statSync(expDir).isDirectory()) continue;
-    const runs = readdirSync(expDir).map((r) => join(expDir, r)).filter((d) => existsSync(join(d, 'manifest.json')));
-    let best: Results | null = null;
-    for (const d of runs) {
-      const r = loadResults(d);
-      if (r.manifest.status !== 'complete') continue;
-      if (!best || (r.manifest.finishedAt ?? '') > (best.manifest.finishedAt ?? '')) best = r;
-    }
-    if (best) out.set(best.manifest.experiment.id, best);
-  }
-  return out;
+/** The run of each experiment under `root` the report uses (see pickRuns: current definition, complete, undamaged). */
+export function latestResults(root: string, o?: PickOptions): Map<string, Results> {
+  return pickRuns(root, o);
 }
 
 function provenanceLine(r: Results): string {
   const m = r.manifest, p = m.provenance;
-  return `_Source: \`${r.dir}\` — ${r.records.length} trials, ${m.trialsPerCell} per cell (${m.scale} scale); commit ${p.commit?.slice(0, 10) ?? 'unknown'}${p.dirty ? ' (dirty tree)' : ''}; \`${p.command}\`; finished ${m.finishedAt}._`;
+  return `_Source: \`${r.dir}\` — ${r.records.length} trials, ${m.trialsPerCell} per cell (${m.scale} scale); commit ${p.commit?.slice(0, 10) ?? 'unknown'}${p.dirty ? ' (dirty tree)' : ''}; \`${p.command}\`; finished ${m.finishedAt}${r.note ? `; **another definition than the current one**: ${r.note}` : ''}._`;
 }
 
 function table4Section(r: Results): string[] {
@@ -215,8 +199,8 @@ const SECTIONS: Record<string, (r: Results) => string[]> = {
   table4: table4Section, 'paper-campaign': paperCampaignSection, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
 };
 
-export function report(root: string, figuresDir?: string): string {
-  const results = latestResults(root);
+export function report(root: string, figuresDir?: string, o?: PickOptions): string {
+  const results = latestResults(root, o);
   const lines = ['# shadowbench: reproduction report', '',
     'Swift et al., *Recovering Device Drivers* (OSDI 2004), reproduced on a simulated kernel: every outcome below was computed by running driver code with a planted fault under a recovery strategy, and judged by the application\'s own checks. Every record replays with the command in its `replay` field.', ''];
   const commits = [...new Set([...results.values()].map((r) => `${r.manifest.provenance.commit?.slice(0, 10) ?? 'unknown'}${r.manifest.provenance.dirty ? ' (dirty tree)' : ''}`))];

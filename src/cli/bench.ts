@@ -22,6 +22,7 @@ import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
 import { cpuMs, median, withGc, spreadSample, trialsAtScale, project } from './bench-measure.js';
+import { intArg } from './args.js';
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -125,11 +126,11 @@ function paperProjection(samples: number, figures: PoolFigures, workers: number)
 export function benchCommand(y: Argv): Argv {
   return y.command('bench', 'measure simulator and sweep speed: events/s, CPU per trial, pool efficiency and overhead, peak RSS',
     (a) => a
-      .option('trials', { type: 'number', default: 20, describe: 'fault-free trials per app (section 1)' })
-      .option('cells', { type: 'number', default: 30, describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
+      .option('trials', { type: 'number', default: 20, coerce: intArg('trials', 1, 100_000), describe: 'fault-free trials per app (section 1)' })
+      .option('cells', { type: 'number', default: 30, coerce: intArg('cells', 1, 100_000), describe: 'trials per cell of the fault-injection mix (section 2); RSS runs use this and 10x' })
       .option('skip-rss', { type: 'boolean', default: false, describe: 'skip section 3 (a 10x child sweep)' })
-      .option('repeat', { type: 'number', default: 5, describe: 'interleaved rounds of the section 2 sweeps (medians and ranges are reported)' })
-      .option('samples', { type: 'number', default: 40, describe: 'trials sampled per experiment for the paper-scale projection (section 3)' }),
+      .option('repeat', { type: 'number', default: 5, coerce: intArg('repeat', 1, 100), describe: 'interleaved rounds of the section 2 sweeps (medians and ranges are reported)' })
+      .option('samples', { type: 'number', default: 40, coerce: intArg('samples', 1, 100_000), describe: 'trials sampled per experiment for the paper-scale projection (section 3)' }),
     async (argv) => {
       for (const o of ['repeat', 'samples', 'trials', 'cells'] as const) {
         if (!Number.isInteger(argv[o]) || argv[o] < 1) { console.error(`shadowbench: --${o} must be a positive integer, got '${argv[o]}'`); process.exit(2); }

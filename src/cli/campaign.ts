@@ -3,7 +3,8 @@
 import type { Argv } from 'yargs';
 import { runTrial } from '../trial/run.js';
 import { OUTCOMES, Outcome, TrialRecord } from '../trial/record.js';
-import { STRATEGIES } from '../registry.js';
+import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
+import { intArg, idList } from './args.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 import { withFaultOptions, faultRequest, paramOverrides } from './fault-options.js';
@@ -51,17 +52,15 @@ export function formatCategories(c: CampaignResult): string {
 export function campaignCommand(y: Argv): Argv {
   return y.command('campaign', 'run N seeded random faults for one driver and app; print the outcome mix per strategy',
     (a) => withFaultOptions(a)
-      .option('driver', { type: 'string', default: 'e1000', describe: 'driver' })
-      .option('app', { type: 'string', default: 'file-transfer', describe: 'application' })
-      .option('strategies', { type: 'string', default: STRATEGIES.map((s) => s.id).join(','), describe: 'comma-separated strategies to compare' })
-      .option('trials', { type: 'number', default: 100, describe: 'faults (seeds) per strategy' })
-      .option('seed-base', { type: 'number', default: 0, describe: 'first seed; trial i uses seed-base + i' })
+      .option('driver', { type: 'string', default: 'e1000', choices: DRIVERS.map((d) => d.id), describe: 'driver' })
+      .option('app', { type: 'string', default: 'file-transfer', choices: APPS.map((x) => x.id), describe: 'application (of the driver\'s class)' })
+      .option('strategies', { type: 'string', default: STRATEGIES.map((s) => s.id).join(','), coerce: idList('strategies', STRATEGIES.map((s) => s.id)), describe: 'comma-separated strategies to compare (each once)' })
+      .option('trials', { type: 'number', default: 100, coerce: intArg('trials', 1, 1_000_000), describe: 'faults (seeds) per strategy' })
+      .option('seed-base', { type: 'number', default: 0, coerce: intArg('seed-base', 0, Number.MAX_SAFE_INTEGER - 1_000_000), describe: 'first seed; trial i uses seed-base + i' })
       .option('json', { type: 'boolean', default: false, describe: 'print every record as JSON lines instead of the table' }),
     (argv) => {
       try {
-        const strategies = argv.strategies.split(',').map((s) => s.trim());
-        for (const s of strategies) if (!STRATEGIES.some((x) => x.id === s)) throw new SpecError(`unknown strategy '${s}'; valid: ${STRATEGIES.map((x) => x.id).join(', ')}`);
-        if (!Number.isInteger(argv.trials) || argv.trials < 1) throw new SpecError(`--trials must be a positive integer, got '${argv.trials}'`);
+        const strategies = argv.strategies as unknown as string[];
         const fault = faultRequest(argv);
         const params = paramOverrides(argv.param);
         const result: CampaignResult = { strategies, records: Object.fromEntries(strategies.map((s) => [s, []])) };

@@ -3,14 +3,14 @@ import type { Argv } from 'yargs';
 import { FAULT_IDS, PERSISTENCES, FaultTypeId, Persistence } from '../faults/types.js';
 import { MAX_FAULTS_PER_TRIAL, FaultRequest } from '../faults/select.js';
 import type { FaultSpec } from '../faults/types.js';
-import { DEFAULT_PARAMS, Params } from '../params.js';
+import { checkParam, Params } from '../params.js';
 import { SpecError } from '../trial/spec.js';
 
 export function withFaultOptions<T>(y: Argv<T>) {
   return y
-    .option('fault', { type: 'string', default: 'random', describe: `fault type: ${FAULT_IDS.join(', ')}; random; or none for a fault-free run` })
+    .option('fault', { type: 'string', default: 'random', choices: [...FAULT_IDS, 'random', 'none'], describe: 'fault type; random; or none for a fault-free run' })
     .option('site', { type: 'string', describe: 'fault site id (e.g. e1000.xmit.ring_full); default: drawn among the sites the workload executes' })
-    .option('persistence', { type: 'string', describe: `transient (needs an environmental condition; a reload removes it) | deterministic (in the binary: every load) | image (the paper's injector: in the loaded instance only; any reload is clean); default: transient or deterministic, drawn (transientShare)` })
+    .option('persistence', { type: 'string', choices: [...PERSISTENCES], describe: 'transient (needs an environmental condition; a reload removes it) | deterministic (in the binary: every load) | image (the paper\'s injector: in the loaded instance only; any reload is clean); default: transient or deterministic, drawn (transientShare)' })
     .option('faults', { type: 'string', describe: 'plant this many independent faults (Nooks planted 5 per trial); the first follows --fault/--site/..., the others are drawn; default 1' })
     .option('extra-fault', { type: 'string', array: true, describe: 'a further resolved fault, type:site:persistence:armAtUs:bit[:trigger] (repeatable; what replay commands of multi-fault records use)' })
     .option('arm-at', { type: 'string', describe: 'virtual µs at which the fault is planted; default: drawn in the workload\'s run' })
@@ -22,7 +22,7 @@ export function withFaultOptions<T>(y: Argv<T>) {
 function intOption(name: string, raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
   const s = String(raw);
-  if (!/^\d+$/.test(s)) throw new SpecError(`--${name} must be a non-negative integer, got '${s}'`);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new SpecError(`--${name} must be a non-negative integer below 2^53, got '${s}'`);
   return Number(s);
 }
 
@@ -70,12 +70,9 @@ export function parseFaultSpec(word: string): FaultSpec {
 export function paramOverrides(list: readonly string[]): Partial<Params> {
   const out: Record<string, number> = {};
   for (const item of list) {
-    const m = /^([A-Za-z]+)=(.+)$/.exec(item);
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(item);
     if (!m) throw new SpecError(`--param takes name=value, got '${item}'`);
-    if (!(m[1] in DEFAULT_PARAMS)) throw new SpecError(`unknown parameter '${m[1]}'; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
-    const v = Number(m[2]);
-    if (!Number.isFinite(v)) throw new SpecError(`parameter ${m[1]} must be a number, got '${m[2]}'`);
-    out[m[1]] = v;
+    out[m[1]] = checkParam(m[1], m[2].trim() === '' ? NaN : Number(m[2]), '--param'); // schema of data/params.json
   }
   return out as Partial<Params>;
 }

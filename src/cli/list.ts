@@ -10,7 +10,10 @@ export function listing() {
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
     strategies: STRATEGIES.map((s) => ({ id: s.id, classes: s.classes ?? DRIVER_CLASSES, description: s.description })),
     faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
-    experiments: listExperiments().map((id) => { const e = loadExperiment(id); return { id, description: e.description, strategies: e.strategies, trialsPerCell: e.trialsPerCell }; }),
+    // A broken experiment file is listed with its error, not a crash of the whole listing.
+    experiments: listExperiments().map((id) => {
+      try { const e = loadExperiment(id); return { id, description: e.description, strategies: e.strategies, trialsPerCell: e.trialsPerCell }; } catch (err) { return { id, description: `BROKEN: ${(err as Error).message}`, strategies: [], trialsPerCell: null }; }
+    }),
   };
 }
 

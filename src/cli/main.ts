@@ -14,13 +14,23 @@ import { reportCommand } from './report.js';
 import { notebooksCommand } from './notebooks.js';
 import { reproduceCommand } from './reproduce.js';
 
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../paths.js';
+import { fail, isUserError } from './errors.js';
+
+const version = (JSON.parse(readFileSync(new URL('package.json', REPO_ROOT), 'utf8')) as { version: string }).version;
 let y = yargs(hideBin(process.argv)).scriptName('shadowbench')
   .usage('$0 <command> [options]\n\nReproduces "Recovering Device Drivers" (Swift et al., OSDI 2004) on a simulated kernel:\nseeded trials of driver faults under native, restart and shadow recovery.');
 for (const add of [reproduceCommand, listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, notebooksCommand, campaignCommand, table4Command, overheadCommand, approachesCommand, benchCommand]) y = add(y);
-await y.demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(false)
-  .fail((msg, err) => {
-    if (err) throw err;
-    console.error(`shadowbench: ${msg}`);
-    process.exit(2);
-  })
-  .parseAsync();
+try {
+  await y.completion('completion', 'print a bash/zsh completion script (add its output to ~/.bashrc)')
+    .demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(version)
+    // Parse errors (unknown options, bad choices, a failed coerce) end as one line and exit 2;
+    // an error thrown by a command that is not a user error is a bug and keeps its stack.
+    .fail((msg, err) => {
+      if (err && !isUserError(err) && (err as Error).name !== 'YError') throw err; // YError: yargs' own (a coerce that threw)
+      console.error(`shadowbench: ${(err ? err.message : msg).replace(/\s*\n\s*/g, ' ')}`);
+      process.exit(2);
+    })
+    .parseAsync();
+} catch (e) { fail(e); }

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { runNotebooks } from '../analysis/notebooks.js';
+import { readdirSync } from 'node:fs';
+import { runNotebooks, NOTEBOOKS_DIR } from '../analysis/notebooks.js';
 import { fail } from './errors.js';
 
 export function notebooksCommand(y: Argv): Argv {
@@ -7,7 +8,7 @@ export function notebooksCommand(y: Argv): Argv {
     (a) => a
       .option('out', { type: 'string', default: 'results/notebooks', describe: 'where the executed notebooks and their HTML go' })
       .option('results', { type: 'string', describe: 'results root the notebooks read (default: the committed notebooks/reference)' })
-      .option('only', { type: 'string', array: true, describe: 'run only these notebooks (names without .ipynb)' }),
+      .option('only', { type: 'string', array: true, choices: readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort(), describe: 'run only these notebooks (names without .ipynb)' }),
     (argv) => {
       try {
         const runs = runNotebooks(argv.out, argv.results ?? null, argv.only as string[] | undefined);

@@ -1,39 +1,63 @@
 import type { Argv } from 'yargs';
-import { writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync, existsSync, statSync, accessSync, constants } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { report, latestResults } from '../analysis/report.js';
+import type { PickOptions } from '../analysis/records.js';
 import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
 import { renderFigures } from '../analysis/render.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 
-export function collectFigures(root: string): FigureSpec[] {
+export function collectFigures(root: string, o?: PickOptions): FigureSpec[] {
   const specs: FigureSpec[] = [];
-  for (const [id, r] of latestResults(root)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records));
+  for (const [id, r] of latestResults(root, o)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records));
   return specs;
 }
 
+/** Which runs a reader uses: the ones given with --run, else chosen under the root; each named on stderr. */
+export function readerOptions(runs: readonly string[] | undefined, quiet = false): PickOptions {
+  return { runs: runs ?? [], log: quiet ? undefined : (l) => console.error(`using ${l}`), warn: (l) => console.error(`warning: ${l}`) };
+}
+
+function checkRoot(root: string, runs: readonly string[] | undefined): void {
+  if (existsSync(root) && !statSync(root).isDirectory()) throw new SpecError(`results root '${root}' is not a directory`);
+  if (!existsSync(root) && !runs?.length) throw new SpecError(`no results at '${root}': run a sweep first (npx shadowbench sweep table4)`);
+}
+
+const runOption = { type: 'string', array: true, describe: 'use this run directory for its experiment instead of choosing one under the root (repeatable)' } as const;
+
 export function reportCommand(y: Argv): Argv {
   return y
-    .command('report [root]', 'tables with 95% intervals, paper beside ours, from the newest complete results of each experiment',
+    .command('report [root]', 'tables with 95% intervals, paper beside ours, from the complete run of the current definition of each experiment',
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
-        .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' }),
+        .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' })
+        .option('run', runOption)
+        .option('json', { type: 'boolean', default: false, describe: 'print {runs: {experiment: {dir, records, note}}, markdown} as JSON' }),
       (argv) => {
         try {
-          if (!existsSync(argv.root!)) throw new SpecError(`no results at '${argv.root}': run a sweep first (npx shadowbench sweep table4)`);
-          const md = report(argv.root!);
-          if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
+          checkRoot(argv.root!, argv.run as string[] | undefined);
+          if (argv.out) accessSync(dirname(argv.out), constants.W_OK); // an unwritable --out fails before any work
+          const used: Record<string, { dir: string; records: number; note: string | null }> = {};
+          const o = readerOptions(argv.run as string[] | undefined, argv.json);
+          const md = report(argv.root!, undefined, o);
+          if (argv.json) {
+            for (const [id, r] of latestResults(argv.root!, { ...o, warn: () => {} })) used[id] = { dir: r.dir, records: r.records.length, note: r.note ?? null };
+            console.log(JSON.stringify({ runs: used, markdown: md }));
+          } else if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
         } catch (e) { fail(e); }
       })
     .command('figures [root]', 'render every figure as SVG and PNG (and one standalone HTML) with headless Chromium',
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
-        .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' }),
+        .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' })
+        .option('run', runOption)
+        .option('json', { type: 'boolean', default: false, describe: 'print the written files as a JSON list' }),
       async (argv) => {
         try {
-          const specs = collectFigures(argv.root!);
+          checkRoot(argv.root!, argv.run as string[] | undefined);
+          const specs = collectFigures(argv.root!, readerOptions(argv.run as string[] | undefined));
           if (specs.length === 0) throw new SpecError(`no complete results under '${argv.root}' to draw`);
           const files = await renderFigures(specs, argv.out ?? join(argv.root!, 'figures'));
-          console.error(`wrote ${files.length} files:\n  ${files.join('\n  ')}`);
+          if (argv.json) console.log(JSON.stringify(files)); else console.error(`wrote ${files.length} files:\n  ${files.join('\n  ')}`);
         } catch (e) { fail(e); }
       });
 }

@@ -2,45 +2,74 @@ import type { Argv } from 'yargs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { listExperiments, SCALES, Scale } from '../sweep/experiment.js';
+import { listExperiments, loadExperiment, countTrials, SCALES, Scale } from '../sweep/experiment.js';
 import { sweep } from './sweep.js';
 import { report } from '../analysis/report.js';
 import { renderFigures } from '../analysis/render.js';
 import { runNotebooks } from '../analysis/notebooks.js';
-import { collectFigures } from './report.js';
-import { SpecError } from '../trial/spec.js';
+import { collectFigures, readerOptions } from './report.js';
 import { fail } from './errors.js';
+import { intArg } from './args.js';
+
+// Rough costs of the steps after the sweeps, measured on an idle 2-core machine (issue 16):
+// figures about 10 s, the notebooks about 100 s. Only used for the ETA.
+const FIGURES_S = 10, NOTEBOOKS_S = 100;
 
 export function reproduceCommand(y: Argv): Argv {
-  return y.command('reproduce', 'the main job: every experiment at default scale, results/REPORT.md, figures, executed notebooks',
+  return y.command('reproduce', 'the main job: every experiment at default scale, results/REPORT.md, figures, executed notebooks (a finished sweep of the same definition is reused; another definition runs afresh)',
     (a) => a
-      .option('scale', { type: 'string', default: 'default', describe: `${SCALES.join(' | ')}` })
-      .option('workers', { type: 'number', default: Math.max(1, cpus().length), describe: 'worker threads for the sweeps' })
+      .option('scale', { type: 'string', default: 'default', choices: SCALES as unknown as string[], describe: 'trials per cell from each experiment' })
+      .option('workers', { type: 'number', default: Math.max(1, cpus().length), coerce: intArg('workers', 0, 4 * cpus().length), describe: 'worker threads for the sweeps' })
       .option('out', { type: 'string', default: 'results', describe: 'results root' })
-      .option('skip-notebooks', { type: 'boolean', default: false, describe: 'do not execute the notebooks' }),
+      .option('skip-notebooks', { type: 'boolean', default: false, describe: 'do not execute the notebooks' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {runs, report, figures, notebooks} as JSON when done' }),
     async (argv) => {
       try {
-        if (!SCALES.includes(argv.scale as Scale)) throw new SpecError(`unknown scale '${argv.scale}'; valid: ${SCALES.join(', ')}`);
+        const scale = argv.scale as Scale;
         const t0 = performance.now();
-        const step = (s: string) => console.error(`\n== ${s} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-        for (const id of listExperiments()) {
-          step(`sweep ${id}`);
-          await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out });
+        const ids = listExperiments();
+        const trials = new Map(ids.map((id) => { const e = loadExperiment(id); return [id, countTrials(e, e.trialsPerCell[scale])] as const; }));
+        const totalTrials = [...trials.values()].reduce((s, n) => s + n, 0);
+        const steps = ids.length + 2 + (argv['skip-notebooks'] ? 0 : 1);
+        let step = 0, trialsDone = 0, sweepS = 0;
+        const elapsed = () => (performance.now() - t0) / 1000;
+        // Every step is announced with the overall position and an ETA: sweep time from the trial
+        // rate so far, the later steps from their measured costs.
+        const announce = (what: string) => {
+          step++;
+          const rate = trialsDone > 0 && sweepS > 0 ? trialsDone / sweepS : null;
+          const left = (rate ? (totalTrials - trialsDone) / rate : null);
+          const after = (step <= ids.length + 1 ? FIGURES_S : 0) + (argv['skip-notebooks'] || step > ids.length + 2 ? 0 : NOTEBOOKS_S);
+          const eta = left === null ? 'ETA after the first sweep' : `ETA ${Math.round(left + after)} s`;
+          console.error(`\n== [${step}/${steps}] ${what} (${elapsed().toFixed(0)} s elapsed, ${trialsDone}/${totalTrials} trials, ${eta})`);
+        };
+        const dirs: string[] = [];
+        for (const id of ids) {
+          announce(`sweep ${id}: ${trials.get(id)} trials`);
+          const s0 = performance.now();
+          dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir' }));
+          sweepS += (performance.now() - s0) / 1000;
+          trialsDone += trials.get(id)!;
         }
-        step('figures');
+        // The report and figures read exactly the runs just made or reused: the current definition.
+        const o = readerOptions(dirs);
+        announce('figures');
         const figDir = join(argv.out, 'figures');
-        await renderFigures(collectFigures(argv.out), figDir);
-        step('report');
+        const figures = await renderFigures(collectFigures(argv.out, { ...o, log: undefined }), figDir);
+        announce('report');
         mkdirSync(argv.out, { recursive: true });
-        writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir));
+        writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, o));
+        const notebooks: Array<{ notebook: string; ok: boolean }> = [];
         if (!argv['skip-notebooks']) {
-          step('notebooks');
+          announce('notebooks');
           const runs = runNotebooks(join(argv.out, 'notebooks'), argv.out);
           const bad = runs.filter((r) => r.problems.length);
+          for (const r of runs) notebooks.push({ notebook: r.notebook, ok: r.problems.length === 0 });
           for (const r of bad) console.error(`notebook ${r.notebook} failed:\n  ${r.problems.join('\n  ')}`);
           if (bad.length) process.exitCode = 1;
         }
-        step(`done: ${join(argv.out, 'REPORT.md')}, ${figDir}, ${join(argv.out, 'notebooks')}`);
+        console.error(`\n== done in ${elapsed().toFixed(0)} s: ${join(argv.out, 'REPORT.md')}, ${figDir}${argv['skip-notebooks'] ? '' : `, ${join(argv.out, 'notebooks')}`}`);
+        if (argv.json) console.log(JSON.stringify({ runs: dirs, report: join(argv.out, 'REPORT.md'), figures, notebooks }));
       } catch (e) { fail(e); }
     });
 }

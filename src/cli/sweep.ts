@@ -1,63 +1,117 @@
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { listExperiments, loadExperiment, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial } from '../sweep/experiment.js';
+import { listExperiments, loadExperiment, withParamGrid, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial, Experiment } from '../sweep/experiment.js';
 import { runOnPool } from '../sweep/pool.js';
 import { provenance } from '../sweep/provenance.js';
 import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile, recordsPath } from '../sweep/results.js';
+import { identityOf, identityDiff } from '../sweep/identity.js';
+import { acquireLock } from '../sweep/lock.js';
 import { SpecError } from '../trial/spec.js';
 import { Progress } from './progress.js';
-import { fail } from './errors.js';
+import { fail, SweepInterrupted } from './errors.js';
+import { intArg } from './args.js';
 
 export interface SweepArgs {
+  /** An id from experiments/ or the path of an experiment file. */
   experiment: string; scale: string; trials?: number; workers: number; batch: number; shard?: string; out?: string; resume: boolean; quiet?: boolean;
   /** Results root for the default directory (results/). */
   root?: string;
+  /** --param name=v or name=v1,v2 (a grid), applied to every parameter set. */
+  params?: string[];
+  /** Per pool task; a batch that overruns it is re-run trial by trial (default 10 min). */
+  taskTimeoutMs?: number;
+  /** When the directory holds a run of another identity: refuse (default; --resume) or use a new directory beside it (reproduce). */
+  onOtherIdentity?: 'refuse' | 'new-dir';
 }
+
+export const MAX_TRIALS_PER_CELL = 1_000_000;
 
 /** Run (or resume) a sweep; returns the results directory. */
 export async function sweep(a: SweepArgs): Promise<string> {
-  const e = loadExperiment(a.experiment);
+  const e: Experiment = withParamGrid(loadExperiment(a.experiment), a.params ?? []);
   if (!SCALES.includes(a.scale as Scale)) throw new SpecError(`unknown scale '${a.scale}'; valid: ${SCALES.join(', ')}`);
   const scale = a.scale as Scale;
   const perCell = a.trials ?? e.trialsPerCell[scale];
-  if (!Number.isInteger(perCell) || perCell < 1) throw new SpecError(`--trials must be a positive integer, got '${a.trials}'`);
+  if (!Number.isSafeInteger(perCell) || perCell < 1 || perCell > MAX_TRIALS_PER_CELL) throw new SpecError(`--trials must be an integer from 1 to ${MAX_TRIALS_PER_CELL}, got '${a.trials}'`);
   if (!Number.isInteger(a.workers) || a.workers < 0 || a.workers > 4 * cpus().length) throw new SpecError(`--workers must be an integer from 0 to ${4 * cpus().length}, got '${a.workers}'`);
-  if (!Number.isInteger(a.batch) || a.batch < 1) throw new SpecError(`--batch must be a positive integer, got '${a.batch}'`);
+  if (!Number.isInteger(a.batch) || a.batch < 1 || a.batch > 10_000) throw new SpecError(`--batch must be an integer from 1 to 10000, got '${a.batch}'`);
   const shard = parseShard(a.shard);
-  const dir = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
+  const total = countTrials(e, perCell);
+  if (shard && shard.n > total) throw new SpecError(`--shard ${a.shard}: N is larger than the ${total} trials of the sweep (shards would be empty)`);
+  const identity = identityOf(e, scale, perCell);
+  const base = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}${a.params?.length ? `-p${identity.hash.slice(0, 8)}` : ''}`);
+  let dir = base;
+  let old: Manifest | null = null;
+  // A directory holding a run of another definition is never continued: refuse, or (reproduce) go beside it.
+  for (;;) {
+    if (!hasResults(dir)) break;
+    if (!a.resume) throw new SpecError(`'${dir}' already holds results; add --resume to continue them, or --out to write elsewhere`);
+    old = readManifest(dir);
+    if (old.experiment.id !== e.id) throw new SpecError(`--resume: '${dir}' holds ${old.experiment.id} (${old.scale}, ${old.trialsPerCell} per cell), not ${e.id}; choose another --out`);
+    const diffs = identityDiff(old, { experiment: e, scale, trialsPerCell: perCell, identity });
+    if (JSON.stringify(old.shard) !== JSON.stringify(shard)) diffs.push(`shard (${old.shard ? `${old.shard.k}/${old.shard.n}` : 'none'} -> ${shard ? `${shard.k}/${shard.n}` : 'none'})`);
+    if (old.identity?.hash === identity.hash && diffs.length === 0) break;
+    if (a.onOtherIdentity === 'new-dir' && a.out === undefined && dir === base) {
+      if (!a.quiet) console.error(`${dir} holds a run of another definition (${diffs.join('; ')}): running afresh beside it`);
+      dir = `${base}-${identity.hash.slice(0, 8)}`; old = null; continue;
+    }
+    throw new SpecError(`--resume: '${dir}' holds a run of a different definition: ${diffs.join('; ')}; run afresh with another --out (or remove the directory)`);
+  }
   ensureWritable(dir);
+  const release = acquireLock(dir);
+  // Another sweep may have written here between our look and our lock: look again.
+  if (!old && hasResults(dir)) { release(); throw new SpecError(`'${dir}' received results from another sweep just now; run again with --resume to continue them`); }
+  try {
+    return await run(a, e, scale, perCell, shard, dir, old, identity, release);
+  } finally { release(); }
+}
+
+async function run(a: SweepArgs, e: Experiment, scale: Scale, perCell: number, shard: { k: number; n: number } | null, dir: string, old: Manifest | null,
+  identity: Manifest['identity'], release: () => void): Promise<string> {
   const plannedCount = shardSize(countTrials(e, perCell), shard);
   let manifest: Manifest;
-  if (hasResults(dir)) {
-    if (!a.resume) throw new SpecError(`'${dir}' already holds results; add --resume to continue them, or --out to write elsewhere`);
-    manifest = readManifest(dir);
-    const same = manifest.experiment.id === e.id && manifest.scale === scale && manifest.trialsPerCell === perCell && JSON.stringify(manifest.shard) === JSON.stringify(shard);
-    if (!same) {
-      throw new SpecError(`--resume: '${dir}' holds ${manifest.experiment.id} (${manifest.scale}, ${manifest.trialsPerCell} per cell${manifest.shard ? `, shard ${manifest.shard.k}/${manifest.shard.n}` : ''}), not ${e.id} (${scale}, ${perCell} per cell${shard ? `, shard ${shard.k}/${shard.n}` : ''})`);
-    }
+  if (old) {
+    manifest = old;
     manifest.resumedAt.push(new Date().toISOString());
     manifest.status = 'running';
   } else {
     if (a.resume && !a.quiet) console.error(`nothing to resume in '${dir}': starting`);
     manifest = {
-      format: FORMAT, experiment: e, scale, trialsPerCell: perCell, shard, trialsPlanned: plannedCount, workers: a.workers,
+      format: FORMAT, experiment: e, scale, trialsPerCell: perCell, shard, trialsPlanned: plannedCount, workers: a.workers, identity,
       provenance: provenance(), startedAt: new Date().toISOString(), finishedAt: null, status: 'running', resumedAt: [],
     };
   }
   writeManifest(dir, manifest);
-  const done = recordedKeys(dir);
+  const planned = new Set<string>();
+  for (const t of shardIter(iterateTrials(e, perCell), shard)) planned.add(t.key);
+  const { keys: done, dropped } = recordedKeys(dir, (k) => planned.has(k));
+  planned.clear();
+  if (dropped && !a.quiet) console.error(`${dir}: dropped ${dropped} line${dropped === 1 ? '' : 's'} that ${dropped === 1 ? 'is' : 'are'} not a record of this run (foreign, duplicate or not a record)`);
   const remaining = plannedCount - done.size;
   if (!a.quiet) console.error(`${e.id}: ${plannedCount} trials (${remaining} to run) on ${a.workers || 'no'} worker thread${a.workers === 1 ? '' : 's'} -> ${dir}`);
+  if (a.workers === 0 && !a.quiet) console.error('in-process (--workers 0): no timeout or heap limit guards a trial here, only the event budget (maxEventsPerTrial); use worker threads for long sweeps');
   const progress = new Progress(remaining, a.quiet ? null : 'trials');
   const todo = function* (): Generator<PlannedTrial> { for (const t of shardIter(iterateTrials(e, perCell), shard)) if (!done.has(t.key)) yield t; };
-  await runOnPool(todo(), {
-    workers: a.workers, batchSize: a.batch, taskTimeoutMs: 10 * 60_000,
-    file: recordsPath(dir),
-    append: (lines) => appendLines(dir, lines),
-    onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
-  });
+  // Ctrl-C / SIGTERM: stop dispatching, end the workers, leave a resumable run.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => { stop.abort(sig); };
+  process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
+  try {
+    await runOnPool(todo(), {
+      workers: a.workers, batchSize: a.batch, taskTimeoutMs: a.taskTimeoutMs ?? 10 * 60_000,
+      file: recordsPath(dir), signal: stop.signal,
+      append: (lines) => appendLines(dir, lines),
+      onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
+    });
+  } finally { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); }
   progress.done();
+  if (stop.signal.aborted) {
+    release();
+    const again = ['npx shadowbench sweep', a.experiment, '--scale', scale, '--trials', String(perCell), ...(shard ? ['--shard', `${shard.k}/${shard.n}`] : []),
+      ...(a.params ?? []).flatMap((p) => ['--param', p]), '--out', dir, '--resume'].join(' ');
+    throw new SweepInterrupted(`interrupted (${stop.signal.reason}): ${dir} is kept and resumable; continue with: ${again}`, stop.signal.reason === 'SIGTERM' ? 143 : 130);
+  }
   const records = sortRecordsFile(dir);
   manifest.status = 'complete';
   manifest.finishedAt = new Date().toISOString();
@@ -68,19 +122,31 @@ export async function sweep(a: SweepArgs): Promise<string> {
 }
 
 export function sweepCommand(y: Argv): Argv {
-  return y.command('sweep <experiment>', 'run an experiment from experiments/ on a worker pool; records stream to results/<experiment>/...',
+  return y.command('sweep <experiment>', 'run an experiment (an id from experiments/, or the path of your own experiment file) on a worker pool; records stream to results/<experiment>/...',
     (a) => a
-      .positional('experiment', { type: 'string', describe: `experiment id: ${listExperiments().join(', ')}` })
-      .option('scale', { type: 'string', default: 'default', describe: `trials per cell from the experiment: ${SCALES.join(' | ')}` })
-      .option('trials', { type: 'number', describe: 'trials per cell (overrides the scale)' })
-      .option('workers', { type: 'number', default: Math.max(1, cpus().length), describe: 'worker threads (0 runs in-process)' })
-      .option('batch', { type: 'number', default: 16, describe: 'trials per pool task' })
+      .positional('experiment', { type: 'string', describe: `experiment id (${listExperiments().join(', ')}) or path to an experiment .json` })
+      .option('scale', { type: 'string', default: 'default', choices: SCALES as unknown as string[], describe: 'trials per cell from the experiment' })
+      .option('trials', { type: 'number', coerce: intArg('trials', 1, MAX_TRIALS_PER_CELL), describe: 'trials per cell (overrides the scale)' })
+      .option('workers', { type: 'number', default: Math.max(1, cpus().length), coerce: intArg('workers', 0, 4 * cpus().length), describe: 'worker threads (0 runs in-process: no timeout or heap guard, only the event budget)' })
+      .option('batch', { type: 'number', default: 16, coerce: intArg('batch', 1, 10_000), describe: 'trials per pool task' })
+      .option('task-timeout', { type: 'number', default: 600, coerce: intArg('task-timeout', 1, 86_400), describe: 'seconds a pool task may run; a batch that overruns is re-run trial by trial and only the culprit is recorded as harness-error' })
       .option('shard', { type: 'string', describe: 'run shard K of N (K/N): every N-th trial, for clusters; join with merge' })
-      .option('out', { type: 'string', describe: 'results directory (default results/<experiment>/<scale>-<trials>[-shard-K-of-N])' })
-      .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted sweep in its directory' })
+      .option('param', { type: 'string', array: true, default: [] as string[], describe: 'override a parameter of data/params.json in every parameter set: name=value, or a grid name=v1,v2 (repeatable)' })
+      .option('out', { type: 'string', describe: 'results directory (default results/<experiment>/<scale>-<trials>[-shard-K-of-N][-p<hash>])' })
+      .option('resume', { type: 'boolean', default: false, describe: 'continue an interrupted sweep in its directory (only a run of the same definition: experiment, parameters, code)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {dir, experiment, records, identity} as JSON when done' })
       .example('$0 sweep table4 --workers 2', 'Table 4 at default scale')
+      .example('$0 sweep my-experiment.json --trials 5', 'your own experiment file')
+      .example('$0 sweep recovery-time --param moduleLoadUs=1000,4000', 'a parameter grid')
       .example('$0 sweep fault-injection --shard 2/3', 'the second of three shards'),
     async (argv) => {
-      try { await sweep({ experiment: argv.experiment!, scale: argv.scale, trials: argv.trials, workers: argv.workers, batch: argv.batch, shard: argv.shard, out: argv.out, resume: argv.resume }); } catch (e) { fail(e); }
+      try {
+        const dir = await sweep({ experiment: argv.experiment!, scale: argv.scale, trials: argv.trials, workers: argv.workers, batch: argv.batch, shard: argv.shard, out: argv.out, resume: argv.resume,
+          params: argv.param as string[], taskTimeoutMs: argv['task-timeout'] * 1000 });
+        if (argv.json) {
+          const m = readManifest(dir);
+          console.log(JSON.stringify({ dir, experiment: m.experiment.id, scale: m.scale, trialsPerCell: m.trialsPerCell, records: m.trialsPlanned, identity: m.identity?.hash }));
+        }
+      } catch (e) { fail(e); }
     });
 }

@@ -5,6 +5,7 @@ import { PAPER } from '../analysis/paper.js';
 import { Progress } from './progress.js';
 import { fail } from './errors.js';
 import { SpecError } from '../trial/spec.js';
+import { intArg } from './args.js';
 
 const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction', 'app-failed': 'app-failed', 'system-crash': 'crash', 'not-activated': 'n/a', 'harness-error': 'harness' };
 
@@ -31,8 +32,8 @@ export function formatTable4(rows: readonly Table4Row[]): string {
 export function table4Command(y: Argv): Argv {
   return y.command('table4', 'paper Table 4: each app with a detected driver failure, under native, restart and shadow, beside the paper',
     (a) => a
-      .option('faults', { type: 'number', default: 20, describe: 'detected failures per application' })
-      .option('max-seeds', { type: 'number', default: 1000, describe: 'give up on an application after this many seeds' })
+      .option('faults', { type: 'number', default: 20, coerce: intArg('faults', 1, 100_000), describe: 'detected failures per application' })
+      .option('max-seeds', { type: 'number', default: 1000, coerce: intArg('max-seeds', 1, 10_000_000), describe: 'give up on an application after this many seeds' })
       .option('persistence', { type: 'string', default: 'image', choices: ['image', 'transient', 'deterministic'], describe: 'fault persistence (the paper\'s injector changed the loaded image: image)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the rows as JSON' }),
     (argv) => {

@@ -28,9 +28,9 @@ export function formatRecord(r: TrialRecord): string {
 export function trialCommand(y: Argv): Argv {
   return y.command('trial', 'run one seeded trial and print its record',
     (a) => withFaultOptions(a)
-      .option('driver', { type: 'string', demandOption: true, describe: `driver: ${DRIVERS.map((d) => d.id).join(', ')}` })
-      .option('app', { type: 'string', demandOption: true, describe: `application: ${APPS.map((x) => x.id).join(', ')}` })
-      .option('strategy', { type: 'string', demandOption: true, describe: `recovery strategy: ${STRATEGIES.map((s) => s.id).join(', ')}` })
+      .option('driver', { type: 'string', demandOption: true, choices: DRIVERS.map((d) => d.id), describe: 'driver' })
+      .option('app', { type: 'string', demandOption: true, choices: APPS.map((x) => x.id), describe: 'application (of the driver\'s class)' })
+      .option('strategy', { type: 'string', demandOption: true, choices: STRATEGIES.map((s) => s.id), describe: 'recovery strategy' })
       .option('seed', { type: 'string', demandOption: true, describe: 'root seed (non-negative integer); every random stream derives from it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the full record as JSON' })
       .option('trace', { type: 'boolean', default: false, describe: 'also print the events that decided the outcome' })

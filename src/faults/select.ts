@@ -75,6 +75,7 @@ export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, tran
   const armAtUs = req.armAtUs ?? rng.range(profile.startUs, profile.startUs + Math.floor((profile.endUs - profile.startUs) * armWindowShare));
   const args = Math.max(1, profile.allSites.get(site)!.args);
   const bit = req.bit ?? rng.int(args) * 32 + rng.int(32);
+  if (!Number.isInteger(bit) || bit < 0 || bit >= args * 32) throw new SpecError(`bit must be an integer in [0, ${args * 32 - 1}] at ${site} (${args > 1 ? `${args} arguments of 32 bits: argument*32+bit` : 'a 32-bit value'}), got '${bit}'`);
   if (!Number.isInteger(armAtUs) || armAtUs < 0) throw new SpecError(`armAtUs must be a non-negative integer, got '${armAtUs}'`);
   return triggered ? { type, site, persistence, armAtUs, bit, trigger: req.trigger } : { type, site, persistence, armAtUs, bit };
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { APPS, DRIVERS, STRATEGIES } from '../registry.js';
 import { FAULT_IDS, PERSISTENCES, Persistence } from '../faults/types.js';
 import { MAX_FAULTS_PER_TRIAL } from '../faults/select.js';
-import { DEFAULT_PARAMS, Params } from '../params.js';
+import { checkParam, Params } from '../params.js';
 import { SpecError } from '../trial/spec.js';
 import { PAPER } from '../analysis/paper.js';
 import { REPO_ROOT } from '../paths.js';
@@ -39,13 +39,44 @@ export function listExperiments(): string[] {
   return readdirSync(EXPERIMENTS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 }
 
-export function loadExperiment(id: string): Experiment {
-  const known = listExperiments();
-  if (!known.includes(id)) throw new SpecError(`unknown experiment '${id}'; valid: ${known.join(', ')}`);
-  const file = new URL(`${id}.json`, EXPERIMENTS_DIR);
+/** An experiment by id (experiments/<id>.json) or by the path of a user's own file (ends in .json). */
+export function loadExperiment(idOrPath: string): Experiment {
+  const isPath = idOrPath.endsWith('.json') || idOrPath.includes('/');
+  const known = isPath ? [] : listExperiments();
+  if (!isPath && !known.includes(idOrPath)) throw new SpecError(`unknown experiment '${idOrPath}'; valid: ${known.join(', ')}, or the path of an experiment file (*.json)`);
+  const file = isPath ? idOrPath : new URL(`${idOrPath}.json`, EXPERIMENTS_DIR);
+  const where = isPath ? idOrPath : `experiments/${idOrPath}.json`;
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new SpecError(`cannot read experiment file '${where}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
   let raw: unknown;
-  try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new SpecError(`experiments/${id}.json is not valid JSON: ${(e as Error).message}`); }
-  return validateExperiment(raw, `experiments/${id}.json`);
+  try { raw = JSON.parse(text); } catch (e) { throw new SpecError(`${where} is not valid JSON: ${(e as Error).message}`); }
+  return validateExperiment(raw, where);
+}
+
+/**
+ * `--param name=v` (or a grid, `name=v1,v2`) applied to every parameter set of an experiment:
+ * one set per combination, named `<set>-<name>-<value>` when a grid has several values.
+ */
+export function withParamGrid(e: Experiment, items: readonly string[]): Experiment {
+  if (items.length === 0) return e;
+  const axes: Array<[string, number[]]> = [];
+  for (const item of items) {
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(item);
+    if (!m) throw new SpecError(`--param takes name=value or name=v1,v2,..., got '${item}'`);
+    if (axes.some(([k]) => k === m[1])) throw new SpecError(`--param ${m[1]} is given twice; list its values once, comma-separated`);
+    const vs = m[2].split(',').map((x) => checkParam(m[1], x.trim() === '' ? NaN : Number(x), '--param'));
+    if (new Set(vs).size !== vs.length) throw new SpecError(`--param ${m[1]} lists a value twice`);
+    axes.push([m[1], vs]);
+  }
+  let sets: ParamSet[] = e.paramSets;
+  for (const [k, vs] of axes) {
+    sets = sets.flatMap((ps) => vs.map((v) => ({
+      name: vs.length > 1 ? `${ps.name}-${k.toLowerCase()}-${String(v).toLowerCase().replace(/[^a-z0-9]+/g, 'p')}` : ps.name,
+      params: { ...ps.params, [k]: v },
+    })));
+  }
+  if (new Set(sets.map((s) => s.name)).size !== sets.length) throw new SpecError('--param: two parameter sets would get one name; use fewer or different values');
+  return { ...e, paramSets: sets };
 }
 
 function fail(where: string, field: string, msg: string): never { throw new SpecError(`${where}: field '${field}' ${msg}`); }
@@ -103,9 +134,9 @@ export function validateExperiment(raw: unknown, where: string): Experiment {
   if (!Array.isArray(paramSets) || paramSets.length === 0) fail(where, 'paramSets', 'must be a non-empty list of {name, params}');
   for (const [i, p] of paramSets.entries()) {
     if (typeof p?.name !== 'string' || !/^[a-z0-9-]+$/.test(p.name)) fail(where, `paramSets[${i}].name`, 'must be a lower-case id');
+    if (p.params !== undefined && (typeof p.params !== 'object' || p.params === null || Array.isArray(p.params))) fail(where, `paramSets[${i}].params`, 'must be an object of name: number');
     for (const [k, v] of Object.entries(p.params ?? {})) {
-      if (!(k in DEFAULT_PARAMS)) fail(where, `paramSets[${i}].params.${k}`, `is not a parameter; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(where, `paramSets[${i}].params.${k}`, 'must be a number');
+      try { checkParam(k, v); } catch (e) { fail(where, `paramSets[${i}].params.${k}`, (e as Error).message); }
     }
   }
   const t = r.trialsPerCell as Record<string, unknown> | undefined;
@@ -174,6 +205,6 @@ export function parseShard(raw: string | undefined): { k: number; n: number } | 
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   if (!m) throw new SpecError(`--shard takes K/N (e.g. 2/3), got '${raw}'`);
   const k = Number(m[1]), n = Number(m[2]);
-  if (n < 1 || k < 1 || k > n) throw new SpecError(`--shard ${raw}: K must be between 1 and N`);
+  if (!Number.isSafeInteger(n) || n < 1 || k < 1 || k > n) throw new SpecError(`--shard ${raw}: K must be between 1 and N, and N at most 2^53`);
   return { k, n };
 }

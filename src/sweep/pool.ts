@@ -1,8 +1,11 @@
 // Runs planned trials on a Piscina pool: fixed threads (min = max), many trials per task so
 // pool overhead stays small, a bounded number of tasks in flight, and a timeout per task.
-// Workers append their batches' records to the file themselves and report counts. A task whose
-// worker throws, dies or overruns turns into harness-error records for its trials (written
-// here); Piscina replaces the worker and the sweep goes on. workers = 0 runs in-process.
+// Workers append their batches' records to the file themselves and report counts. A batch whose
+// worker throws, dies, overruns its time or its heap is re-run one trial per task, so only the
+// culprit becomes a harness-error record (written here) and the records do not depend on the
+// batch size; Piscina replaces the worker and the sweep goes on. workers = 0 runs in-process,
+// where nothing can stop a trial from outside: only the event budget (maxEventsPerTrial) and the
+// parameter ranges guard it, and a trial that exhausts the heap ends the process.
 import { Piscina } from 'piscina';
 import type { PlannedTrial } from './experiment.js';
 import { runPlanned, harnessLine } from './run-one.js';
@@ -18,6 +21,15 @@ export interface PoolOptions {
   append(lines: string[]): void;
   /** Called with how many records a batch wrote, as soon as it finishes (in completion order). */
   onRecords(count: number): void;
+  /** Stop dispatching, end the workers and return (Ctrl-C): in-flight batches are dropped, not recorded. */
+  signal?: AbortSignal;
+}
+
+/** Why a task failed, in words that do not depend on the batch it ran in. */
+export function failureReason(e: Error, timeoutMs: number): string {
+  if (e.name === 'AbortError' || /aborted|timeout/i.test(e.message)) return `trial exceeded the task timeout of ${timeoutMs / 1000} s`;
+  if (/memory|heap/i.test(e.message)) return `worker exhausted its heap (${WORKER_OLD_SPACE_MB} MB old space): ${e.message}`;
+  return `worker failed: ${e.message}`;
 }
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
@@ -42,7 +54,11 @@ export function* stridedBatches(trials: Iterable<PlannedTrial>, batchSize: numbe
 export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions): Promise<void> {
   const batches = stridedBatches(trials, o.batchSize);
   if (o.workers === 0) {
-    for (const b of batches) { const lines = b.map(runPlanned); o.append(lines); o.onRecords(lines.length); }
+    for (const b of batches) {
+      if (o.signal?.aborted) return;
+      const lines = b.map(runPlanned); o.append(lines); o.onRecords(lines.length);
+      await new Promise((r) => setImmediate(r)); // let a Ctrl-C in
+    }
     return;
   }
   // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
@@ -52,19 +68,38 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     filename: WORKER, minThreads: o.workers, maxThreads: o.workers, idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
   });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  o.signal?.addEventListener('abort', onAbort);
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = o.workers * 2;
+  const track = async (p: Promise<void>) => {
+    const tracked = p.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= maxInFlight) await Promise.race([Promise.race(inFlight), aborted(stop.signal)]);
+  };
+  const submit = (b: PlannedTrial[]): Promise<void> =>
+    pool.run({ batch: b, file: o.file } satisfies BatchTask, { signal: anySignal([AbortSignal.timeout(o.taskTimeoutMs), stop.signal]) })
+      .then((count: number) => o.onRecords(count))
+      .catch(async (e: Error) => {
+        if (stop.signal.aborted) return;
+        // A batch failed: re-run its trials one per task, so a healthy trial never shares the
+        // fate of the one that ran away (and its record is the one --batch 1 would give).
+        if (b.length > 1) { await Promise.all(b.map((t) => submit([t]))); return; }
+        o.append([harnessLine(b[0], failureReason(e, o.taskTimeoutMs))]); o.onRecords(1);
+      });
   try {
     for (const b of batches) {
-      const task = pool.run({ batch: b, file: o.file } satisfies BatchTask, { signal: AbortSignal.timeout(o.taskTimeoutMs) })
-        .then((count: number) => o.onRecords(count))
-        .catch((e: Error) => { const lines = b.map((t) => harnessLine(t, `worker failed: ${e.message}`)); o.append(lines); o.onRecords(lines.length); });
-      const tracked = task.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      if (stop.signal.aborted) break;
+      await track(submit(b));
     }
-    await Promise.all(inFlight);
+    await Promise.race([Promise.all(inFlight), aborted(stop.signal)]);
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
   }
 }
+
+const aborted = (s: AbortSignal): Promise<void> => new Promise((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
+// AbortSignal.any is in Node 20.3+, newer than the @types/node this builds against.
+const anySignal = (signals: AbortSignal[]): AbortSignal => (AbortSignal as unknown as { any(s: AbortSignal[]): AbortSignal }).any(signals);

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join, resolve, sep } from 'node:path';
 import type { Experiment, Scale } from './experiment.js';
 import type { Provenance } from './provenance.js';
+import type { Identity } from './identity.js';
 import { SpecError } from '../trial/spec.js';
 
 export const FORMAT = 'shadowbench-results/1';
@@ -18,6 +19,8 @@ export interface Manifest {
   shard: { k: number; n: number } | null;
   trialsPlanned: number;
   workers: number;
+  /** What determines the records (absent in runs made before identities were recorded). */
+  identity?: Identity;
   provenance: Provenance;
   startedAt: string;
   finishedAt: string | null;
@@ -29,16 +32,25 @@ export interface Manifest {
 export const recordsPath = (dir: string) => join(dir, 'records.jsonl');
 const manifestPath = (dir: string) => join(dir, 'manifest.json');
 
+/** A temp name only this process uses: two writers never share (and delete) one temp file. */
+export const tempName = (file: string): string => `${file}.${process.pid}.tmp`;
+
 export function writeManifest(dir: string, m: Manifest): void {
-  const tmp = `${manifestPath(dir)}.tmp`;
+  const tmp = tempName(manifestPath(dir));
   writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
   renameSync(tmp, manifestPath(dir));
 }
 
 export function readManifest(dir: string): Manifest {
   if (!existsSync(manifestPath(dir))) throw new SpecError(`${dir} has no manifest.json: not a shadowbench results directory`);
-  const m = JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as Manifest;
-  if (m.format !== FORMAT) throw new SpecError(`${dir}: unknown results format '${m.format}'`);
+  let m: Manifest;
+  try { m = JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as Manifest; } catch (e) {
+    throw new SpecError(`${dir}/manifest.json is damaged (${(e as Error).message}); move the directory away or start afresh with another --out`);
+  }
+  if (typeof m !== 'object' || m === null || m.format !== FORMAT) throw new SpecError(`${dir}: unknown results format '${(m as Manifest | null)?.format}'`);
+  if (typeof m.experiment?.id !== 'string' || typeof m.scale !== 'string' || !Number.isSafeInteger(m.trialsPerCell) || !Number.isSafeInteger(m.trialsPlanned)) {
+    throw new SpecError(`${dir}/manifest.json is damaged (experiment, scale or trial counts missing)`);
+  }
   return m;
 }
 
@@ -61,21 +73,45 @@ export function ensureWritable(dir: string): void {
 
 export function hasResults(dir: string): boolean { return existsSync(manifestPath(dir)) || existsSync(recordsPath(dir)); }
 
-/** Keys already recorded; a partial last line (the process was killed mid-write) is cut off. */
-export function recordedKeys(dir: string): Set<string> {
+/** The key of a record line, or null when the line is not a record (not an object with a string key and a spec). */
+export function recordKey(line: string): string | null {
+  let v: unknown;
+  try { v = JSON.parse(line); } catch { return null; }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const r = v as { key?: unknown; spec?: unknown };
+  return typeof r.key === 'string' && typeof r.spec === 'object' && r.spec !== null && line.startsWith('{"key":') ? r.key : null;
+}
+
+export interface Recorded { keys: Set<string>; dropped: number; torn: boolean }
+
+/**
+ * Keys already recorded. A partial last line (the process was killed mid-write) is cut off;
+ * lines that are not records of this run (`isPlanned` says no: foreign keys, duplicates, JSON
+ * that is no record) are dropped, so the file ends up holding exactly planned records.
+ */
+export function recordedKeys(dir: string, isPlanned: (key: string) => boolean = () => true): Recorded {
   const keys = new Set<string>();
   const file = recordsPath(dir);
-  if (!existsSync(file)) return keys;
+  if (!existsSync(file)) return { keys, dropped: 0, torn: false };
   const text = readFileSync(file, 'utf8');
-  let good = 0;
+  const kept: string[] = [];
+  let dropped = 0, torn = false;
   for (let start = 0; start < text.length;) {
     const nl = text.indexOf('\n', start);
-    if (nl < 0) break;
-    try { keys.add((JSON.parse(text.slice(start, nl)) as { key: string }).key); good = nl + 1; } catch { break; }
+    if (nl < 0) { torn = true; break; }
+    const line = text.slice(start, nl);
+    const key = line.length ? recordKey(line) : null;
+    if (key !== null && isPlanned(key) && !keys.has(key)) { keys.add(key); kept.push(line); } else if (line.length) dropped++;
     start = nl + 1;
   }
-  if (good < Buffer.byteLength(text)) truncateSync(file, Buffer.byteLength(text.slice(0, good)));
-  return keys;
+  if (dropped) {
+    const tmp = tempName(file);
+    writeFileSync(tmp, kept.length ? `${kept.join('\n')}\n` : '');
+    renameSync(tmp, file);
+  } else if (torn) {
+    truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  }
+  return { keys, dropped, torn };
 }
 
 export function appendLines(dir: string, lines: readonly string[]): void {
@@ -94,7 +130,7 @@ const keyOf = (line: string): string => (JSON.parse(line) as { key: string }).ke
 /** Rewrite the records sorted by key (the canonical form). */
 export function writeSorted(dir: string, lines: readonly string[]): void {
   const sorted = lines.map((l) => [keyOf(l), l] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, l]) => l);
-  const tmp = `${recordsPath(dir)}.tmp`;
+  const tmp = tempName(recordsPath(dir));
   writeFileSync(tmp, sorted.length ? `${sorted.join('\n')}\n` : '');
   renameSync(tmp, recordsPath(dir));
 }
@@ -114,7 +150,7 @@ export function sortRecordsFile(dir: string): number {
   const index: Array<{ key: string; start: number; length: number }> = [];
   let written = 0;
   const fd = openSync(file, 'r');
-  const tmp = `${file}.tmp`;
+  const tmp = tempName(file);
   const out = openSync(tmp, 'w');
   try {
     const chunk = Buffer.alloc(CHUNK);

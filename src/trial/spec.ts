@@ -1,6 +1,6 @@
 // A trial spec, resolved and validated at the boundary: after this, nothing is optional and
 // every id is known. Errors name the bad value and the valid ones.
-import { DEFAULT_PARAMS, Params } from '../params.js';
+import { DEFAULT_PARAMS, Params, checkParams } from '../params.js';
 import { DRIVERS, APPS, STRATEGIES } from '../registry.js';
 import type { FaultRequest } from '../faults/select.js';
 import type { FaultSpec } from '../faults/types.js';
@@ -51,11 +51,7 @@ export function resolveSpec(spec: TrialSpec): ResolvedSpec {
   }
   if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) throw new SpecError(`seed must be a non-negative integer, got '${spec.seed}'`);
   const params: Params = { ...DEFAULT_PARAMS };
-  for (const [key, v] of Object.entries(spec.params ?? {})) {
-    if (!(key in DEFAULT_PARAMS)) throw new SpecError(`unknown parameter '${key}'; valid: ${Object.keys(DEFAULT_PARAMS).join(', ')}`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(`parameter ${key} must be a number, got '${v}'`);
-    (params as unknown as Record<string, number>)[key] = v;
-  }
+  Object.assign(params, checkParams(spec.params)); // names and ranges from data/params.json
   return { driver, app, strategy, seed: spec.seed, fault: null, params };
 }
 
