@@ -3,13 +3,14 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { report, latestResults } from '../analysis/report.js';
 import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
+import { FIGURE_SIZES, FigureSize, StyleOptions } from '../analysis/figure-style.js';
 import { renderFigures } from '../analysis/render.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 
-export function collectFigures(root: string): FigureSpec[] {
+export function collectFigures(root: string, o: StyleOptions = {}): FigureSpec[] {
   const specs: FigureSpec[] = [];
-  for (const [id, r] of latestResults(root)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records));
+  for (const [id, r] of latestResults(root)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records, o));
   return specs;
 }
 
@@ -25,12 +26,14 @@ export function reportCommand(y: Argv): Argv {
           if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
         } catch (e) { fail(e); }
       })
-    .command('figures [root]', 'render every figure as SVG and PNG (and one standalone HTML) with headless Chromium',
+    .command('figures [root]', 'render every figure as SVG, PNG and PDF (and one standalone HTML) with headless Chromium',
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
-        .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' }),
+        .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' })
+        .option('size', { choices: FIGURE_SIZES, default: 'page' as FigureSize, describe: 'print size: column = 3.33 in wide, page = 7 in wide (fonts 8-9 pt at that size)' })
+        .option('title', { type: 'boolean', default: true, describe: 'draw the title in the figure (--no-title for a paper, where the caption says it)' }),
       async (argv) => {
         try {
-          const specs = collectFigures(argv.root!);
+          const specs = collectFigures(argv.root!, { size: argv.size as FigureSize, title: argv.title });
           if (specs.length === 0) throw new SpecError(`no complete results under '${argv.root}' to draw`);
           const files = await renderFigures(specs, argv.out ?? join(argv.root!, 'figures'));
           console.error(`wrote ${files.length} files:\n  ${files.join('\n  ')}`);
