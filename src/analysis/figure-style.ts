@@ -49,7 +49,7 @@ export function layoutFor(title: string, x: string, y: string, o: StyleOptions, 
   // Horizontal legend: each entry is its label plus ~40 px of symbol and gap.
   const widthOf = (s: string) => 40 + 0.55 * legendFont * s.length;
   let rows = legendItems.length ? 1 : 0, used = 0;
-  for (const item of legendItems) { const w = widthOf(item); if (used + w > 0.7 * p.width && used > 0) { rows++; used = 0; } used += w; }
+  for (const item of legendItems) { const w = widthOf(item); if (used + w > 0.55 * p.width && used > 0) { rows++; used = 0; } used += w; }
   const layout: Record<string, unknown> = {
     ...(withTitle ? { title: { text: title, font: { size: p.font + 1 }, x: 0, xref: 'paper', xanchor: 'left', y: 1, yref: 'container', yanchor: 'top', pad: { t: 4 } } } : {}),
     width: p.width, height: Math.round(p.height * heightScale),

@@ -13,11 +13,13 @@ export interface SweepArgs {
   experiment: string; scale: string; trials?: number; workers: number; batch: number; shard?: string; out?: string; resume: boolean; quiet?: boolean;
   /** Results root for the default directory (results/). */
   root?: string;
+  /** First seed instead of the experiment's seedBase (a notebook's `seed` parameter); the default directory says so. */
+  seedBase?: number;
 }
 
 /** Run (or resume) a sweep; returns the results directory. */
 export async function sweep(a: SweepArgs): Promise<string> {
-  const e = loadExperiment(a.experiment);
+  const e = { ...loadExperiment(a.experiment), ...(a.seedBase !== undefined ? { seedBase: a.seedBase } : {}) };
   if (!SCALES.includes(a.scale as Scale)) throw new SpecError(`unknown scale '${a.scale}'; valid: ${SCALES.join(', ')}`);
   const scale = a.scale as Scale;
   const perCell = a.trials ?? e.trialsPerCell[scale];
@@ -25,7 +27,7 @@ export async function sweep(a: SweepArgs): Promise<string> {
   if (!Number.isInteger(a.workers) || a.workers < 0 || a.workers > 4 * cpus().length) throw new SpecError(`--workers must be an integer from 0 to ${4 * cpus().length}, got '${a.workers}'`);
   if (!Number.isInteger(a.batch) || a.batch < 1) throw new SpecError(`--batch must be a positive integer, got '${a.batch}'`);
   const shard = parseShard(a.shard);
-  const dir = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
+  const dir = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${a.seedBase !== undefined ? `-seed-${a.seedBase}` : ''}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}`);
   ensureWritable(dir);
   const plannedCount = shardSize(countTrials(e, perCell), shard);
   let manifest: Manifest;
