@@ -62,6 +62,7 @@ test('Table 4: crash and malfunction stay apart, native shows its 0% correct, an
 test('overhead draws the paper\'s CPU points beside ours and its throughput band', () => {
   const f = overheadFigure(recs('overhead'));
   const paper = traces(f).find((t) => /^paper/.test(t.name ?? ''))!;
+  assert.equal(paper.type, 'bar', 'a hollow bar in the same group as ours');
   assert.ok((paper.y as number[]).includes(PAPER.overhead.cpuPointsSend.value));
   assert.ok((paper.y as number[]).includes(PAPER.overhead.cpuPointsReceive.value));
   const band = (f.layout.shapes as Array<{ y0: number; y1: number }>)[0];

@@ -46,10 +46,13 @@ export function layoutFor(title: string, x: string, y: string, o: StyleOptions, 
   const p = SIZE_PRESETS[o.size ?? 'page'];
   const withTitle = o.title !== false;
   const legendFont = p.font - (o.size === 'column' ? 1 : 0);
-  // Horizontal legend: each entry is its label plus ~40 px of symbol and gap.
-  const widthOf = (s: string) => 40 + 0.55 * legendFont * s.length;
-  let rows = legendItems.length ? 1 : 0, used = 0;
-  for (const item of legendItems) { const w = widthOf(item); if (used + w > 0.55 * p.width && used > 0) { rows++; used = 0; } used += w; }
+  // Horizontal legend with entries of one fixed width (plotly's entrywidth), so the rows it
+  // needs, and the top margin that holds them, are known here.
+  // entrywidth counts the text only; the symbol and gap add about 40 px. The legend wraps at the
+  // plot area's width, which axis labels narrow: assume three quarters of the figure.
+  const entry = Math.ceil(4 + 0.58 * legendFont * Math.max(0, ...legendItems.map((i) => i.length)));
+  const perRow = Math.max(1, Math.floor((0.75 * p.width) / (entry + 40)));
+  const rows = Math.ceil(legendItems.length / perRow);
   const layout: Record<string, unknown> = {
     ...(withTitle ? { title: { text: title, font: { size: p.font + 1 }, x: 0, xref: 'paper', xanchor: 'left', y: 1, yref: 'container', yanchor: 'top', pad: { t: 4 } } } : {}),
     width: p.width, height: Math.round(p.height * heightScale),
@@ -57,8 +60,8 @@ export function layoutFor(title: string, x: string, y: string, o: StyleOptions, 
     paper_bgcolor: '#fff', plot_bgcolor: '#fff',
     xaxis: { ...AXIS, gridcolor: undefined, showgrid: false, title: { text: x, standoff: 4 } },
     yaxis: { ...AXIS, title: { text: y, standoff: 4 } },
-    legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', font: { size: legendFont }, traceorder: 'normal', itemwidth: 30 },
-    margin: { t: (withTitle ? p.font + 14 : 4) + rows * Math.round(legendFont * 1.9) + 4, b: 4, l: 4, r: 8, pad: 0 },
+    legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', font: { size: legendFont }, traceorder: 'normal', itemwidth: 30, entrywidth: entry, entrywidthmode: 'pixels' },
+    margin: { t: (withTitle ? p.font + 14 : 4) + rows * Math.round(legendFont * 1.9) + 6, b: 4, l: 4, r: 8, pad: 0 },
     bargap: 0.25,
   };
   for (const [k, v] of Object.entries(extra)) {
@@ -94,6 +97,16 @@ export function byteAxis(lo: number, hi: number, title: string): Record<string, 
     type: 'log', title: { text: title, standoff: 4 }, tickvals: vals, ticktext: vals.map(bytesLabel),
     range: [Math.log10(2 ** a) - 0.05, Math.log10(2 ** b) + 0.05], showgrid: true,
   };
+}
+
+/** Log-axis ticks at 1-2-5 steps within [lo, hi], labelled as plain numbers (0.2, 5, 100). */
+export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
+  const vals: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) { const v = m * 10 ** e; if (v >= lo / 1.05 && v <= hi * 1.05) vals.push(Number(v.toPrecision(1))); }
+  }
+  const sparse = vals.length > 7 ? vals.filter((v) => /^1|^0\.0*1/.test(String(v))) : vals; // too many: decades only
+  return { tickvals: sparse, ticktext: sparse.map((v) => String(v)) };
 }
 
 /** Do the values span at least `decades` powers of ten (so a log axis is the honest one)? */

@@ -9,10 +9,9 @@ import { table4FromRecords, TABLE4_STRATEGIES } from './table4.js';
 import { availability } from './availability.js';
 import { DEFAULT_AVAILABILITY } from './approaches.js';
 import { DEFAULT_PARAMS } from '../params.js';
-import { DRIVERS } from '../registry.js';
 import { PAPER } from './paper.js';
 import type { Rec } from './records.js';
-import { OUTCOME_COLOURS, colourOf, layoutFor as styledLayout, legendItems, byteAxis, spansDecades, SIZE_PRESETS, StyleOptions, DASHES, SYMBOLS, OKABE_ITO } from './figure-style.js';
+import { OUTCOME_COLOURS, colourOf, layoutFor as styledLayout, legendItems, byteAxis, logTicks, spansDecades, SIZE_PRESETS, StyleOptions, DASHES, SYMBOLS, OKABE_ITO } from './figure-style.js';
 
 export interface FigureSpec {
   id: string;
@@ -42,13 +41,17 @@ function outcomeStack(rows: ReadonlyArray<{ group: string; label: string; n: num
   const present = STACKED.filter((x) => rows.some((r) => (r.counts[x] ?? 0) > 0));
   // Two-level categories: the group (persistence, application) once under its bars.
   const x = [rows.map((r) => r.group), rows.map((r) => r.label)];
-  return [
+  // Upright labels when they fit under their bar, vertical otherwise (never plotly's slant, which overflows).
+  const room = (0.85 * SIZE_PRESETS[o.size ?? 'page'].width) / Math.max(1, rows.length);
+  const tickangle = Math.max(...rows.map((r) => r.label.length)) * 0.6 * font > room ? -90 : 0;
+  const data = [
     ...present.map((out) => ({
       type: 'bar', name: out, x, y: rows.map((r) => percent(r.counts[out] ?? 0, r.n)), marker: { color: OUTCOME_COLOURS[out], line: { color: '#000', width: 0.5 } },
       hovertemplate: `${out}: %{y:.0f}%<extra></extra>`,
     })),
     { type: 'scatter', mode: 'text', x, y: rows.map(() => 100), text: rows.map((r) => (o.size === 'column' ? String(r.n) : `n=${r.n}`)), textposition: 'top center', textfont: { size: font - 3 }, showlegend: false, hoverinfo: 'skip', cliponaxis: false },
   ];
+  return { data, xaxis: { tickangle } };
 }
 const countsOf = (m: MixRow): Record<string, number> => Object.fromEntries(Object.entries(m.outcomes).map(([k, p]) => [k, p.k]));
 // Headroom above 100% for the n labels.
@@ -84,7 +87,7 @@ export function table4Figure(records: readonly TrialRecord[], o: StyleOptions = 
     xref: k === 0 ? 'x' : `x${k + 1}`, yref: 'y', x: 50, y: labels[rows.indexOf(r)], text: small ? '–' : 'no qualifying fault', showarrow: false, font: { size: font - 2, color: OKABE_ITO.grey } })));
   return figure('table4-survival', 'Table 4: outcome after a detected driver failure',
     'Share of outcomes per application after a detected driver failure, under native, restart and shadow, in % (n after the application = faults that qualified, the same faults in all three panels). The diamond right of each bar is the outcome the paper reports for that cell (Table 4), in the same colours: the paper distinguishes a crash (native) from a malfunction (restart).',
-    data, { x: '', y: '' }, o, { barmode: 'stack', bargap: 0.2, ...axes, annotations: empty, yaxis: { ticks: '', showline: false, showgrid: false, tickfont: { size: font - 1 } } }, 1.45);
+    data, { x: '', y: '' }, o, { barmode: 'stack', bargap: 0.2, ...axes, annotations: empty, yaxis: { ticks: '', showline: false, showgrid: false, tickfont: { size: font - 1 } } }, small ? 2 : 1.45);
 }
 
 /** SWIFI campaign: outcome shares per strategy, transient faults beside deterministic ones. */
@@ -94,9 +97,10 @@ export function faultInjectionFigure(records: readonly TrialRecord[], o: StyleOp
     const m = mix.find((x) => x.group.strategy === s && x.group.persistence === p);
     return m ? [{ group: p, label: s, n: m.n, counts: countsOf(m) }] : [];
   }));
+  const stack = outcomeStack(rows, o);
   return figure('fault-injection-outcomes', 'SWIFI campaign: outcome of activated faults',
     'Outcome shares of activated random faults, all drivers and applications, per strategy; transient faults left, deterministic right. n = activated faults per bar (the number above it). Paper: Nooks recovered 99% of the faults that crashed native Linux (313 of 317), a different denominator (see the recovery categories in the report).',
-    outcomeStack(rows, o), { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: { tickangle: -90 } });
+    stack.data, { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: stack.xaxis });
 }
 
 /** Recovery time per driver and strategy: median (marker) with the 10th-90th percentile whisker and n. */
@@ -117,7 +121,7 @@ export function recoveryTimeFigure(records: readonly TrialRecord[], o: StyleOpti
   });
   return figure('recovery-time', 'Recovery time, detection to back in service',
     `Time from detection to the device back in service, successful recoveries only: marker = median, whisker = 10th to 90th percentile, label = n recoveries (no whisker: every recovery took the same time, or n is 1).${log ? ' Log scale: the times span decades.' : ''} The paper reports no per-driver recovery times.`,
-    data, { x: 'driver', y: '' }, o, { scattermode: 'group', scattergap: 0.5, yaxis: { title: { text: `recovery time (ms${log ? ', log scale' : ''})` }, type: log ? 'log' : 'linear', rangemode: 'tozero', ...(log ? { dtick: 1 } : {}) } });
+    data, { x: 'driver', y: '' }, o, { scattermode: 'group', scattergap: 0.5, yaxis: { title: { text: `recovery time (ms${log ? ', log scale' : ''})` }, type: log ? 'log' : 'linear', rangemode: 'tozero', ...(log ? logTicks(Math.min(...rows.map((r) => ms(r.p10Us))), Math.max(...rows.map((r) => ms(r.p90Us)))) : {}) } });
 }
 
 /** Overhead: throughput relative to native and CPU points over native, the paper's values beside ours. */
@@ -126,9 +130,10 @@ export function overheadFigure(records: readonly TrialRecord[], o: StyleOptions 
   const strategies = inRegistryOrder(rows.map((r) => r.strategy));
   const label = (r: { driver: string; direction: string }) => `${r.driver}<br>${r.direction}`;
   const xs = [...new Set(rows.map(label))];
-  const network = new Set(DRIVERS.filter((d) => d.cls === 'network').map((d) => d.id));
+  // The paper measured its network numbers on the e1000: its values go beside that driver's bars.
+  const paperDriver = new Set((PAPER.table4.rows as Array<{ class: string; driver: string }>).filter((r) => r.class === 'network').map((r) => r.driver));
   const paper = PAPER.overhead;
-  const paperCpu = rows.filter((r) => r.strategy === strategies[0] && network.has(r.driver))
+  const paperCpu = rows.filter((r) => r.strategy === strategies[0] && paperDriver.has(r.driver))
     .map((r) => ({ x: label(r), y: r.direction === 'send' ? paper.cpuPointsSend.value : paper.cpuPointsReceive.value }));
   const font = SIZE_PRESETS[o.size ?? 'page'].font;
   const data: object[] = strategies.flatMap((s) => {
@@ -139,12 +144,13 @@ export function overheadFigure(records: readonly TrialRecord[], o: StyleOptions 
       { type: 'bar', name: s, legendgroup: s, showlegend: false, x: rs.map(label), y: rs.map((r) => 100 * r.relativeThroughput), marker: { color: colourOf(s) }, xaxis: 'x2', yaxis: 'y2' },
     ];
   });
-  data.push({ type: 'scatter', mode: 'markers', name: `paper (${paper.cpuPointsSend.provenance})`, x: paperCpu.map((p) => p.x), y: paperCpu.map((p) => p.y), xaxis: 'x', yaxis: 'y',
-    marker: { symbol: 'diamond', size: 9, color: '#fff', line: { color: '#000', width: 1.5 } } });
+  // The paper as a hollow bar in the same group, beside ours (a gap where it reports nothing).
+  data.push({ type: 'bar', name: `paper (${paper.cpuPointsSend.provenance})`, x: paperCpu.map((p) => p.x), y: paperCpu.map((p) => p.y), xaxis: 'x', yaxis: 'y',
+    marker: { color: '#fff', line: { color: '#000', width: 1.5 } }, text: paperCpu.map((p) => `+${p.y}`), textposition: 'outside', textfont: { size: font - 2 }, cliponaxis: false });
   // The paper's throughput range (97-100% of native) as a band on the right panel.
   const band = { type: 'rect', xref: 'x2 domain', yref: 'y2', x0: 0, x1: 1, y0: 100 * paper.throughputRelative.low, y1: 100 * paper.throughputRelative.high, fillcolor: OKABE_ITO.grey, opacity: 0.3, line: { width: 0 }, layer: 'below' };
   return figure('overhead-cpu', 'Overhead of fault-free bulk transfers',
-    `Left: CPU utilisation in percentage points above native, per driver and direction (labels: our value); open diamonds: the paper's +${paper.cpuPointsSend.value} (send) and +${paper.cpuPointsReceive.value} (receive) points for the network driver (${paper.cpuPointsSend.provenance}). Right: throughput relative to native; grey band: the paper's ${paper.throughputRelative.text}. Native is the zero line (left) and the 100% line (right).`,
+    `Left: CPU utilisation in percentage points above native, per driver and direction (labels: our value); hollow bars: the paper's +${paper.cpuPointsSend.value} (send) and +${paper.cpuPointsReceive.value} (receive) points for the e1000 (${paper.cpuPointsSend.provenance}). Right: throughput relative to native; grey band: the paper's ${paper.throughputRelative.text}. Native is the zero line (left) and the 100% line (right).`,
     data, { x: '', y: '' }, o, {
       barmode: 'group', shapes: [band], xaxis: { domain: [0, 0.54], categoryorder: 'array', categoryarray: xs },
       yaxis: { title: { text: 'CPU points over native' }, rangemode: 'tozero' },
@@ -182,9 +188,10 @@ export function approachesFigure(records: readonly TrialRecord[], o: StyleOption
     const m = mix.find((x) => x.group.strategy === s && x.group.persistence === p);
     return m ? [{ group: p, label: s, n: m.n, counts: countsOf(m) }] : [];
   }));
+  const stack = outcomeStack(rows, o);
   return figure('approaches-outcomes', 'Recovery approaches: transient and deterministic faults',
     'Outcome shares of activated random faults in the network and block classes, per strategy; transient faults left, deterministic right (paired seeds across strategies). n = activated faults per bar. The paper compares the approaches in prose only.',
-    outcomeStack(rows, o), { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: { tickangle: -90 } });
+    stack.data, { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: stack.xaxis });
 }
 
 /** Unavailability against the transient share of arriving faults (MTTF 1 h): one line per strategy, the closed form as open markers. */
@@ -193,6 +200,7 @@ export function availabilityFigure(records: readonly TrialRecord[], o: StyleOpti
   const rows = availability(records as readonly Rec[], DEFAULT_PARAMS, { ...DEFAULT_AVAILABILITY, mttfS: [mttf] });
   const strategies = inRegistryOrder(rows.map((r) => r.strategy));
   const un = (a: number) => Math.max(1e-6, 100 * (1 - a)); // a perfect walk still needs a point on a log axis
+  const downs = rows.flatMap((r) => [un(r.simulated), un(r.analytic)]);
   const data: object[] = strategies.map((s, i) => {
     const rs = rows.filter((r) => r.strategy === s);
     return { type: 'scatter', mode: 'lines+markers', name: s, legendgroup: s, x: rs.map((r) => 100 * r.transientShare), y: rs.map((r) => un(r.simulated)),
@@ -200,10 +208,10 @@ export function availabilityFigure(records: readonly TrialRecord[], o: StyleOpti
   });
   data.push({ type: 'scatter', mode: 'markers', name: 'closed form', showlegend: false, x: rows.map((r) => 100 * r.transientShare), y: rows.map((r) => un(r.analytic)),
     marker: { symbol: 'circle-open', size: 9, color: rows.map((r) => colourOf(r.strategy)), line: { width: 1 } } });
-  data.push({ type: 'scatter', mode: 'markers', name: 'MTTR/(MTTF+MTTR)', x: [null], y: [null], marker: { symbol: 'circle-open', size: 9, color: '#000' } });
+  data.push({ type: 'scatter', mode: 'markers', name: 'closed form', x: [null], y: [null], marker: { symbol: 'circle-open', size: 9, color: '#000' } });
   return figure('availability', `Unavailability, one fault per hour (MTTF ${mttf / 3600} h)`,
     'Share of time the service was down (log scale) against the share of arriving faults that are transient, one fault per hour on average; each arrival is a measured trial of that persistence. Lines: the simulated walk; open circles: the closed form MTTR/(MTTF+MTTR) with the same mean downtime. Lower is better; the paper reports no availability figure.',
-    data, { x: 'transient share of arriving faults (%)', y: '' }, o, { yaxis: { type: 'log', title: { text: 'time down (%, log scale)' } } });
+    data, { x: 'transient share of arriving faults (%)', y: '' }, o, { yaxis: { type: 'log', title: { text: 'time down (%)' }, ...logTicks(Math.min(...downs), Math.max(...downs)) } });
 }
 
 /** Poison requests: outcome shares per application and strategy. */
@@ -214,9 +222,10 @@ export function poisonFigure(records: readonly TrialRecord[], o: StyleOptions = 
     const m = mix.find((x) => x.group.app === a && x.group.strategy === s);
     return m ? [{ group: a, label: s, n: m.n, counts: countsOf(m) }] : [];
   }));
+  const stack = outcomeStack(rows, o);
   return figure('poison-requests', 'Poison requests: outcome per application and strategy',
     'Deterministic faults that fire only on one class of request (a poison request): outcome shares per application and strategy, n = activated faults per bar. shadow-skip drops the request recovery keeps failing on (after Rx); the paper leaves such faults to future work.',
-    outcomeStack(rows, o), { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: { tickangle: -90 } }, 1.2);
+    stack.data, { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: stack.xaxis }, 1.2);
 }
 
 /** The figures each experiment's results feed. */
