@@ -14,6 +14,7 @@ import type { Results } from './records.js';
 import type { FigureSpec } from './figures.js';
 import { pngFallbacks } from './render.js';
 import { sweep } from '../cli/sweep.js';
+import { loadExperiment } from '../sweep/experiment.js';
 import { resolve } from 'node:path';
 import { REFERENCE_DIR } from './notebooks.js';
 
@@ -148,7 +149,9 @@ export async function sweepIfAsked(p: NotebookParams): Promise<string | null> {
     return true;
   }) as typeof process.stderr.write;
   try {
-    const dir = await sweep({ experiment: p.experiment, scale: 'default', trials: p.trials, workers: p.workers, batch: 8, root: p.resultsRoot, resume: true, seedBase: p.seed });
+    // The experiment's own first seed keeps the sweep's usual directory; another seed gets its own.
+    const seedBase = p.seed === loadExperiment(p.experiment).seedBase ? undefined : p.seed;
+    const dir = await sweep({ experiment: p.experiment, scale: 'default', trials: p.trials, workers: p.workers, batch: 8, root: p.resultsRoot, resume: true, seedBase });
     show(`${p.experiment}: ${last || 'done'} -> ${dir}`, true);
     return dir;
   } finally { process.stderr.write = write; }

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { report, latestResults } from '../analysis/report.js';
 import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
 import { FIGURE_SIZES, FigureSize, StyleOptions } from '../analysis/figure-style.js';
@@ -18,11 +18,13 @@ export function reportCommand(y: Argv): Argv {
   return y
     .command('report [root]', 'tables with 95% intervals, paper beside ours, from the newest complete results of each experiment',
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
-        .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' }),
+        .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' })
+        .option('figures', { type: 'string', describe: 'figure folder to embed under each section (default <root>/figures if it exists)' }),
       (argv) => {
         try {
           if (!existsSync(argv.root!)) throw new SpecError(`no results at '${argv.root}': run a sweep first (npx shadowbench sweep table4)`);
-          const md = report(argv.root!);
+          const figs = argv.figures ?? (existsSync(join(argv.root!, 'figures')) ? join(argv.root!, 'figures') : undefined);
+          const md = report(argv.root!, figs, argv.out ? dirname(argv.out) : argv.root!);
           if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
         } catch (e) { fail(e); }
       })
