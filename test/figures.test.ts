@@ -105,3 +105,20 @@ test('print presets put fonts at 8-9 pt; --no-title drops the title', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /column, page|"column", "page"/);
 });
+
+test('the report embeds each rendered figure under its section, linked relative to the report', async () => {
+  const { report } = await import('../src/analysis/report.js');
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'report-figs-'));
+  mkdirSync(join(dir, 'figures'));
+  writeFileSync(join(dir, 'figures', 'table4-survival.png'), 'png');
+  const md = report(reference, join(dir, 'figures'), dir);
+  assert.match(md, /!\[Table 4: outcome after a detected driver failure\]\(figures\/table4-survival\.png\)/);
+  assert.match(md, /\[PDF\]\(figures\/table4-survival\.pdf\)/);
+  assert.doesNotMatch(md, /overhead-cpu\.png/, 'figures that were not rendered are not linked');
+  const t4 = md.indexOf('## Table 4'), img = md.indexOf('table4-survival.png'), next = md.indexOf('\n## ', t4 + 5);
+  assert.ok(t4 < img && img < next, 'the figure sits in the Table 4 section');
+  assert.doesNotMatch(md, /Paper \(paper\)/);
+});
