@@ -43,7 +43,7 @@ test('Table 4 from records pairs each qualifying fault across the three strategi
   }
 });
 
-test('figures: SVG and PNG per figure and one HTML page, from headless Chromium', { skip: needs(existsSync(CHROMIUM), 'Chromium') }, async () => {
+test('figures: SVG, PNG and PDF per figure and one HTML page, from headless Chromium', { skip: needs(existsSync(CHROMIUM), 'Chromium') }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'figs-'));
   const specs = collectFigures(reference);
   assert.ok(specs.length >= 5);
@@ -54,15 +54,27 @@ test('figures: SVG and PNG per figure and one HTML page, from headless Chromium'
     assert.ok(png.length > 20_000, `${f} is ${png.length} bytes`);
   }
   for (const f of files.filter((x) => x.endsWith('.svg'))) assert.match(readFileSync(f, 'utf8'), /<svg[\s\S]*<\/svg>/);
+  const pdfs = files.filter((x) => x.endsWith('.pdf'));
+  assert.equal(pdfs.length, specs.length, 'a PDF beside every SVG and PNG');
+  for (const f of pdfs) assert.equal(readFileSync(f).subarray(0, 5).toString(), '%PDF-', f);
   assert.ok(statSync(join(out, 'figures.html')).size > 1_000_000, 'plotly.js is inlined once');
 });
 
-test('every notebook executes headlessly without a cell error or stderr output', { skip: needs(jupyterAvailable(), 'Jupyter') }, () => {
-  const runs = runNotebooks(mkdtempSync(join(tmpdir(), 'nbs-')), null);
+test('every notebook executes headlessly without a cell error or stderr output, under 1 MB, figures as plotly bundles with a PNG', { skip: needs(jupyterAvailable(), 'Jupyter') }, () => {
+  const runs = runNotebooks(mkdtempSync(join(tmpdir(), 'nbs-')), { quiet: true });
   assert.ok(runs.length >= 5);
   for (const r of runs) {
     assert.deepEqual(r.problems, [], r.notebook);
+    assert.ok(r.bytes < 1_000_000, `${r.notebook} is ${r.bytes} bytes`);
+    const nb = JSON.parse(readFileSync(r.executed, 'utf8')) as { cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> };
+    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+    const figures = outputs.filter((o) => o.data?.['application/vnd.plotly.v1+json']);
+    assert.ok(figures.length >= 1, `${r.notebook}: a plotly figure`);
+    for (const f of figures) assert.match(String(f.data!['image/png']), /^iVBOR/, `${r.notebook}: PNG fallback`);
+    assert.ok(outputs.some((o) => /<table>/.test(String(o.data?.['text/html'] ?? ''))), `${r.notebook}: an HTML table`);
+    assert.ok(outputs.some((o) => /Source:.*commit/.test(String(o.data?.['text/plain'] ?? ''))), `${r.notebook}: provenance of its results`);
     const html = readFileSync(r.html, 'utf8');
-    assert.match(html, /Plotly\.newPlot/, `${r.notebook}: the figure is in the HTML export`);
+    assert.match(html, /data:image\/png;base64,/, `${r.notebook}: the figure is in the HTML export`);
+    assert.doesNotMatch(html, /Plotly\.newPlot\(\s*"|plotly\.js v\d/, `${r.notebook}: plotly.js is not pasted into the export`);
   }
 });

@@ -1,39 +1,93 @@
-// Execute the notebooks headlessly with Debian's Jupyter (nbconvert) and the project's own tslab
-// kernelspec, written to a temporary JUPYTER_PATH (no global install). A cell error, or anything
-// a cell wrote to stderr, fails the run: nbconvert alone reports tslab errors with an empty message.
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+// Execute the notebooks headlessly with Debian's Jupyter (nbclient) and the project's own tslab
+// kernelspec, found through JUPYTER_PATH (no global install). Parameters follow papermill's
+// convention: the first code cell is tagged `parameters`, and `--param k=v` replaces the value of
+// `const k = ...;` in that cell before execution. (papermill adds a second cell instead; a
+// TypeScript const cannot be declared twice, so the values are rewritten in place and the cell is
+// also tagged `injected-parameters`.) A cell error, or anything a cell wrote to stderr, fails the
+// run: nbconvert alone reports tslab errors with an empty message.
+import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../paths.js';
+import { SpecError } from '../trial/spec.js';
 
 export const JUPYTER = ['/usr/bin/python3', '-m', 'jupyter'];
 export const NOTEBOOKS_DIR = fileURLToPath(new URL('notebooks/', REPO_ROOT));
+export const REFERENCE_DIR = join(NOTEBOOKS_DIR, 'reference');
+/** An executed notebook must stay below this (plotly.js is never embedded; figures carry a small PNG). */
+export const MAX_NOTEBOOK_BYTES = 1_000_000;
 
 export function jupyterAvailable(): boolean {
   return spawnSync(JUPYTER[0], [...JUPYTER.slice(1), 'nbconvert', '--version'], { encoding: 'utf8' }).status === 0;
 }
 
-function kernelspecDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shadowbench-jupyter-'));
+/** The project's tslab kernelspec: the local tslab binary by absolute path, Debian's python for nothing. */
+export function kernelSpec(): object {
   const tslab = fileURLToPath(new URL('node_modules/.bin/tslab', REPO_ROOT));
+  return { argv: [tslab, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript (tslab)', language: 'typescript' };
+}
+
+/** Write the kernelspec under `dir/kernels/tslab/` (dir goes on JUPYTER_PATH); returns dir. */
+export function writeKernelSpec(dir: string = mkdtempSync(join(tmpdir(), 'shadowbench-jupyter-'))): string {
   mkdirSync(join(dir, 'kernels', 'tslab'), { recursive: true });
-  writeFileSync(join(dir, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({
-    argv: [tslab, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript (tslab)', language: 'typescript',
-  }, null, 1));
+  writeFileSync(join(dir, 'kernels', 'tslab', 'kernel.json'), JSON.stringify(kernelSpec(), null, 1) + '\n');
   return dir;
 }
 
-export interface NotebookRun { notebook: string; executed: string; html: string; problems: string[] }
+interface Cell { cell_type: string; source: string | string[]; metadata?: { tags?: string[] }; outputs?: Array<{ output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string }> }
+interface Notebook { cells: Cell[]; metadata: object }
+const sourceOf = (c: Cell) => [c.source].flat().join('');
+
+/** Notebook names (without .ipynb), sorted. */
+export const notebookNames = (): string[] => readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort();
+
+/** The cell tagged `parameters` and the names it declares. */
+export function parametersOf(nb: Notebook): { cell: Cell; names: string[] } | null {
+  const cell = nb.cells.find((c) => c.cell_type === 'code' && c.metadata?.tags?.includes('parameters'));
+  return cell ? { cell, names: [...sourceOf(cell).matchAll(/^(?:const|let) (\w+)\s*=/gm)].map((m) => m[1]) } : null;
+}
+
+/** A parameter value as a TypeScript literal: numbers and booleans as they are, anything else a string. */
+export const literal = (v: string): string => (/^-?\d+(\.\d+)?$/.test(v) || v === 'true' || v === 'false' ? v : JSON.stringify(v));
+
+/** Rewrite the parameters cell with the given values (papermill's injected-parameters, in place). */
+export function injectParameters(nb: Notebook, params: Record<string, string>): Notebook {
+  const p = parametersOf(nb);
+  if (!p) throw new SpecError('notebook has no cell tagged "parameters"');
+  const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
+  const cell = copy.cells[nb.cells.indexOf(p.cell)];
+  let src = sourceOf(cell);
+  const given = Object.entries(params).filter(([k]) => p.names.includes(k));
+  for (const [k, v] of given) src = src.replace(new RegExp(`^((?:const|let) ${k}\\s*=\\s*)[^;]*;`, 'm'), `$1${literal(v)};`);
+  if (given.length) src = `// Injected by \`shadowbench notebooks\`: ${given.map(([k, v]) => `${k}=${v}`).join(' ')}\n${src}`;
+  cell.source = src;
+  cell.metadata = { ...cell.metadata, tags: [...new Set([...(cell.metadata?.tags ?? []), ...(given.length ? ['injected-parameters'] : [])])] };
+  return copy;
+}
+
+/** Parse `k=v` strings; every key must be a parameter some notebook declares. */
+export function parseParams(kv: readonly string[]): Record<string, string> {
+  const valid = new Set(notebookNames().flatMap((n) => parametersOf(JSON.parse(readFileSync(join(NOTEBOOKS_DIR, `${n}.ipynb`), 'utf8')))?.names ?? []));
+  const out: Record<string, string> = {};
+  for (const s of kv) {
+    const m = /^(\w+)=(.*)$/.exec(s);
+    if (!m) throw new SpecError(`--param '${s}' is not k=v`);
+    if (!valid.has(m[1])) throw new SpecError(`unknown notebook parameter '${m[1]}'; valid: ${[...valid].sort().join(', ')}`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export interface NotebookRun { notebook: string; executed: string; html: string; bytes: number; problems: string[] }
 
 /** Problems in an executed notebook: error outputs and stderr streams, cell by cell. */
 export function notebookProblems(file: string): string[] {
-  const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: Array<{ cell_type: string; outputs?: Array<{ output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string }> }> };
+  const nb = JSON.parse(readFileSync(file, 'utf8')) as Notebook;
   const problems: string[] = [];
   nb.cells.forEach((c, i) => {
     if (c.cell_type !== 'code') return;
-    if (!c.outputs || c.outputs.length === 0 && i === -1) return;
     for (const o of c.outputs ?? []) {
       if (o.output_type === 'error') problems.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
       if (o.output_type === 'stream' && o.name === 'stderr') problems.push(`cell ${i}: stderr: ${[o.text].flat().join('').slice(0, 300)}`);
@@ -42,20 +96,59 @@ export function notebookProblems(file: string): string[] {
   return problems;
 }
 
-export function runNotebooks(out: string, resultsRoot: string | null, only?: string[]): NotebookRun[] {
-  const outDir = resolve(out); // nbconvert runs in the notebooks folder
-  if (!jupyterAvailable()) throw new Error('Jupyter is not installed: apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client python3-ipython');
+// nbclient with the notebooks folder as the kernel's working directory (so `../dist/...` imports
+// resolve) while the notebook itself comes from a temporary file; progress per cell on stderr.
+const EXECUTE = `
+import sys, nbformat
+from nbclient import NotebookClient
+src, dst, cwd, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+nb = nbformat.read(src, as_version=4)
+code = [c for c in nb.cells if c.cell_type == 'code']
+name = dst.rsplit('/', 1)[-1]
+def done(cell, cell_index, **kw):
+    k = code.index(cell) + 1 if cell in code else 0
+    if k: print(f'  {name}: cell {k}/{len(code)} done', file=sys.stderr, flush=True)
+client = NotebookClient(nb, timeout=timeout, kernel_name='tslab', resources={'metadata': {'path': cwd}}, on_cell_executed=done)
+try:
+    client.execute()
+finally:
+    nbformat.write(nb, dst)
+`;
+
+export interface RunOptions { resultsRoot?: string | null; only?: string[]; params?: Record<string, string>; timeoutS?: number; quiet?: boolean }
+
+/** `rootOrOptions`: a results root (or null for the notebooks' own default), or the options. */
+export function runNotebooks(out: string, rootOrOptions: string | null | RunOptions = {}, only?: string[]): NotebookRun[] {
+  const o: RunOptions = typeof rootOrOptions === 'object' && rootOrOptions !== null ? rootOrOptions : { resultsRoot: rootOrOptions, only };
+  const outDir = resolve(out);
+  const all = notebookNames();
+  const unknown = (o.only ?? []).filter((n) => !all.includes(n.replace(/\.ipynb$/, '')));
+  if (unknown.length) throw new SpecError(`unknown notebook${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; valid: ${all.join(', ')}`);
+  if (!jupyterAvailable()) throw new Error('Jupyter is not installed: apt-get install jupyter-nbconvert python3-nbclient python3-jupyter-client');
   mkdirSync(outDir, { recursive: true });
-  const env = { ...process.env, JUPYTER_PATH: kernelspecDir(), ...(resultsRoot ? { SHADOWBENCH_RESULTS: resolve(resultsRoot) } : {}) };
-  const names = readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb') && (!only || only.includes(f.replace(/\.ipynb$/, '')))).sort();
+  const params: Record<string, string> = { ...(o.params ?? {}) };
+  // The kernel runs in notebooks/: a results root given here is made absolute. A fresh sweep
+  // (trials > 0) with no root named goes to ./results, never into the committed reference.
+  if (o.resultsRoot) params.resultsRoot = resolve(o.resultsRoot);
+  else if (params.resultsRoot) params.resultsRoot = resolve(params.resultsRoot);
+  else if (Number(params.trials) > 0) params.resultsRoot = resolve('results');
+  const env = { ...process.env, JUPYTER_PATH: writeKernelSpec() };
+  const work = mkdtempSync(join(tmpdir(), 'shadowbench-nb-'));
+  const names = all.filter((n) => !o.only || o.only.map((x) => x.replace(/\.ipynb$/, '')).includes(n));
   return names.map((name) => {
-    const input = join(NOTEBOOKS_DIR, name);
-    const r = spawnSync(JUPYTER[0], [...JUPYTER.slice(1), 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=900', '--output-dir', outDir, input], { encoding: 'utf8', env, cwd: NOTEBOOKS_DIR });
-    const executed = join(outDir, name);
-    const problems = r.status === 0 && existsSync(executed) ? notebookProblems(executed) : [`nbconvert exited ${r.status}: ${r.stderr.slice(-800)}`];
+    const nb = JSON.parse(readFileSync(join(NOTEBOOKS_DIR, `${name}.ipynb`), 'utf8')) as Notebook;
+    const input = join(work, `${name}.ipynb`);
+    writeFileSync(input, JSON.stringify(injectParameters(nb, params), null, 1));
+    const executed = join(outDir, `${name}.ipynb`);
+    if (!o.quiet) console.error(`notebook ${name}: executing`);
+    const r = spawnSync(JUPYTER[0], ['-c', EXECUTE, input, executed, NOTEBOOKS_DIR, String(o.timeoutS ?? 900)],
+      { encoding: 'utf8', env, cwd: NOTEBOOKS_DIR, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'] });
+    const problems = existsSync(executed) ? notebookProblems(executed) : [];
+    if (r.status !== 0 && problems.length === 0) problems.push(`nbclient exited ${r.status}: ${(r.stderr ?? '').slice(-800)}`);
     const h = spawnSync(JUPYTER[0], [...JUPYTER.slice(1), 'nbconvert', '--to', 'html', '--output-dir', outDir, executed], { encoding: 'utf8', env });
     if (h.status !== 0 && problems.length === 0) problems.push(`html export failed: ${h.stderr.slice(-400)}`);
-    return { notebook: name, executed, html: executed.replace(/\.ipynb$/, '.html'), problems };
+    const bytes = existsSync(executed) ? statSync(executed).size : 0;
+    if (bytes > MAX_NOTEBOOK_BYTES) problems.push(`executed notebook is ${bytes} bytes (limit ${MAX_NOTEBOOK_BYTES})`);
+    return { notebook: `${name}.ipynb`, executed, html: executed.replace(/\.ipynb$/, '.html'), bytes, problems };
   });
 }

@@ -8,6 +8,7 @@ import { PAPER } from './paper.js';
 import { OUTCOMES } from '../trial/record.js';
 import { campaignCategories, nooksHeadline, nativeBreakdown, CategoryRow } from './paper-campaign.js';
 import { outcomeBreakdown, formatBreakdown } from './explain.js';
+import { figureLines } from './report-figures.js';
 
 const SHORT: Record<string, string> = { correct: 'ok', malfunction: 'malfunction', 'app-failed': 'app-failed', 'system-crash': 'crash' };
 
@@ -30,7 +31,7 @@ function table4Section(r: Results): string[] {
   return [
     '## Table 4: applications with a detected driver failure',
     '',
-    `Paper (${PAPER.table4.provenance}): ${PAPER.table4.text}. Ours: seeded random faults of persistence ${[...new Set(r.records.map((x) => x.spec.fault?.persistence ?? 'none'))].join(', ')}, kept when isolation detected the failure while the application was at work (first ${pct(ACTIVE_SHARE)} of its fault-free run); the same fault then runs under each strategy. Each cell is our most frequent outcome, its share and 95% Wilson interval; ≠ marks a cell that differs from the paper.`,
+    `Paper: ${PAPER.table4.text} (Swift et al., OSDI 2004${PAPER.table4.provenance === 'paper' ? '' : `; ${PAPER.table4.provenance}`}). Ours: seeded random faults of persistence ${[...new Set(r.records.map((x) => x.spec.fault?.persistence ?? 'none'))].join(', ')}, kept when isolation detected the failure while the application was at work (first ${pct(ACTIVE_SHARE)} of its fault-free run); the same fault then runs under each strategy. Each cell is our most frequent outcome, its share and 95% Wilson interval; ≠ marks a cell that differs from the paper.`,
     '',
     '| application | driver | faults | paper native / restart / shadow | ours native | ours restart | ours shadow |',
     '|---|---|---|---|---|---|---|',
@@ -138,7 +139,7 @@ function overheadSection(r: Results): string[] {
   return [
     '## Overhead: fault-free bulk transfers',
     '',
-    `Paper (${o.throughputRelative.provenance}): ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}. Ours: simulated CPU with costs from \`data/params.json\` (the isolated crossing cost is assumed, not from the paper).`,
+    `Paper${o.throughputRelative.provenance === 'book' ? ', as restated in the later book chapter' : ` (${o.throughputRelative.provenance})`}: ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}. Ours: simulated CPU with costs from \`data/params.json\` (the isolated crossing cost is assumed, not from the paper).`,
     '',
     '| driver | direction | strategy | throughput (Mb/s) | relative throughput | CPU utilisation | CPU points over native |',
     '|---|---|---|---|---|---|---|',
@@ -199,7 +200,8 @@ const SECTIONS: Record<string, (r: Results) => string[]> = {
   table4: table4Section, 'paper-campaign': paperCampaignSection, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
 };
 
-export function report(root: string, figuresDir?: string, o?: PickOptions): string {
+/** `reportDir`: where the markdown will be written (figure links are relative to it; default the root). */
+export function report(root: string, figuresDir?: string, reportDir: string = root, o?: PickOptions): string {
   const results = latestResults(root, o);
   const lines = ['# shadowbench: reproduction report', '',
     'Swift et al., *Recovering Device Drivers* (OSDI 2004), reproduced on a simulated kernel: every outcome below was computed by running driver code with a planted fault under a recovery strategy, and judged by the application\'s own checks. Every record replays with the command in its `replay` field.', ''];
@@ -208,7 +210,7 @@ export function report(root: string, figuresDir?: string, o?: PickOptions): stri
   if (figuresDir) lines.push(`Figures: \`${figuresDir}\` (SVG, PNG, and \`figures.html\`).`, '');
   for (const [id, section] of Object.entries(SECTIONS)) {
     const r = results.get(id);
-    lines.push(...(r ? section(r) : [`## ${id}`, '', `_No complete results for ${id} under ${root}: run \`npx shadowbench sweep ${id}\`._`]), '');
+    lines.push(...(r ? [...section(r), ...figureLines(id, r.records, figuresDir, reportDir)] : [`## ${id}`, '', `_No complete results for ${id} under ${root}: run \`npx shadowbench sweep ${id}\`._`]), '');
   }
   return lines.join('\n');
 }

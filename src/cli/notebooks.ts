@@ -1,20 +1,21 @@
 import type { Argv } from 'yargs';
-import { readdirSync } from 'node:fs';
-import { runNotebooks, NOTEBOOKS_DIR } from '../analysis/notebooks.js';
+import { runNotebooks, parseParams, notebookNames } from '../analysis/notebooks.js';
 import { fail } from './errors.js';
 
 export function notebooksCommand(y: Argv): Argv {
   return y.command('notebooks', 'execute every notebook headlessly (tslab kernel, Debian Jupyter); fail on any cell error',
     (a) => a
       .option('out', { type: 'string', default: 'results/notebooks', describe: 'where the executed notebooks and their HTML go' })
-      .option('results', { type: 'string', describe: 'results root the notebooks read (default: the committed notebooks/reference)' })
-      .option('only', { type: 'string', array: true, choices: readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort(), describe: 'run only these notebooks (names without .ipynb)' }),
+      .option('results', { type: 'string', describe: 'results root the notebooks read (default: the committed notebooks/reference; with trials > 0: ./results)' })
+      .option('param', { type: 'string', array: true, default: [] as string[], describe: 'set a value in each notebook\'s parameters cell: resultsRoot, experiment, trials, workers, seed (trials > 0 runs a fresh sweep)' })
+      .option('only', { type: 'string', array: true, choices: notebookNames(), describe: 'run only these notebooks (names without .ipynb)' })
+      .example('$0 notebooks --param trials=5 --param workers=2', 'every notebook on a fresh small sweep into ./results'),
     (argv) => {
       try {
-        const runs = runNotebooks(argv.out, argv.results ?? null, argv.only as string[] | undefined);
+        const runs = runNotebooks(argv.out, { resultsRoot: argv.results ?? null, only: argv.only as string[] | undefined, params: parseParams(argv.param as string[]) });
         let bad = 0;
         for (const r of runs) {
-          console.error(`${r.problems.length ? 'FAIL' : 'ok  '} ${r.notebook} -> ${r.html}`);
+          console.error(`${r.problems.length ? 'FAIL' : 'ok  '} ${r.notebook} (${(r.bytes / 1024).toFixed(0)} KiB) -> ${r.html}`);
           for (const p of r.problems) console.error(`     ${p}`);
           if (r.problems.length) bad++;
         }

@@ -4,13 +4,14 @@ import { join, dirname } from 'node:path';
 import { report, latestResults } from '../analysis/report.js';
 import type { PickOptions } from '../analysis/records.js';
 import { FIGURES_OF, FigureSpec } from '../analysis/figures.js';
+import { FIGURE_SIZES, FigureSize, StyleOptions } from '../analysis/figure-style.js';
 import { renderFigures } from '../analysis/render.js';
 import { SpecError } from '../trial/spec.js';
 import { fail } from './errors.js';
 
-export function collectFigures(root: string, o?: PickOptions): FigureSpec[] {
+export function collectFigures(root: string, o: StyleOptions = {}, pick?: PickOptions): FigureSpec[] {
   const specs: FigureSpec[] = [];
-  for (const [id, r] of latestResults(root, o)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records));
+  for (const [id, r] of latestResults(root, pick)) for (const make of FIGURES_OF[id] ?? []) specs.push(make(r.records, o));
   return specs;
 }
 
@@ -32,6 +33,7 @@ export function reportCommand(y: Argv): Argv {
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
         .option('out', { type: 'string', describe: 'write the markdown here instead of printing it' })
         .option('run', runOption)
+        .option('figures', { type: 'string', describe: 'figure folder to embed under each section (default <root>/figures if it exists)' })
         .option('json', { type: 'boolean', default: false, describe: 'print {runs: {experiment: {dir, records, note}}, markdown} as JSON' }),
       (argv) => {
         try {
@@ -39,22 +41,25 @@ export function reportCommand(y: Argv): Argv {
           if (argv.out) accessSync(dirname(argv.out), constants.W_OK); // an unwritable --out fails before any work
           const used: Record<string, { dir: string; records: number; note: string | null }> = {};
           const o = readerOptions(argv.run as string[] | undefined, argv.json);
-          const md = report(argv.root!, undefined, o);
+          const figs = argv.figures ?? (existsSync(join(argv.root!, 'figures')) ? join(argv.root!, 'figures') : undefined);
+          const md = report(argv.root!, figs, argv.out ? dirname(argv.out) : argv.root!, o);
           if (argv.json) {
             for (const [id, r] of latestResults(argv.root!, { ...o, warn: () => {} })) used[id] = { dir: r.dir, records: r.records.length, note: r.note ?? null };
             console.log(JSON.stringify({ runs: used, markdown: md }));
           } else if (argv.out) { writeFileSync(argv.out, md); console.error(`wrote ${argv.out}`); } else console.log(md);
         } catch (e) { fail(e); }
       })
-    .command('figures [root]', 'render every figure as SVG and PNG (and one standalone HTML) with headless Chromium',
+    .command('figures [root]', 'render every figure as SVG, PNG and PDF (and one standalone HTML) with headless Chromium',
       (a) => a.positional('root', { type: 'string', default: 'results', describe: 'results root (holds <experiment>/<run>/)' })
         .option('out', { type: 'string', describe: 'figure directory (default <root>/figures)' })
         .option('run', runOption)
+        .option('size', { choices: FIGURE_SIZES, default: 'page' as FigureSize, describe: 'print size: column = 3.33 in wide, page = 7 in wide (fonts 8-9 pt at that size)' })
+        .option('title', { type: 'boolean', default: true, describe: 'draw the title in the figure (--no-title for a paper, where the caption says it)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the written files as a JSON list' }),
       async (argv) => {
         try {
           checkRoot(argv.root!, argv.run as string[] | undefined);
-          const specs = collectFigures(argv.root!, readerOptions(argv.run as string[] | undefined));
+          const specs = collectFigures(argv.root!, { size: argv.size as FigureSize, title: argv.title }, readerOptions(argv.run as string[] | undefined));
           if (specs.length === 0) throw new SpecError(`no complete results under '${argv.root}' to draw`);
           const files = await renderFigures(specs, argv.out ?? join(argv.root!, 'figures'));
           if (argv.json) console.log(JSON.stringify(files)); else console.error(`wrote ${files.length} files:\n  ${files.join('\n  ')}`);

@@ -55,10 +55,10 @@ export function reproduceCommand(y: Argv): Argv {
         const o = readerOptions(dirs);
         announce('figures');
         const figDir = join(argv.out, 'figures');
-        const figures = await renderFigures(collectFigures(argv.out, { ...o, log: undefined }), figDir);
+        const figures = await renderFigures(collectFigures(argv.out, {}, { ...o, log: undefined }), figDir);
         announce('report');
         mkdirSync(argv.out, { recursive: true });
-        writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, o));
+        writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, argv.out, o));
         const notebooks: Array<{ notebook: string; ok: boolean }> = [];
         if (!argv['skip-notebooks']) {
           announce('notebooks');

@@ -23,13 +23,15 @@ export interface SweepArgs {
   taskTimeoutMs?: number;
   /** When the directory holds a run of another identity: refuse (default; --resume) or use a new directory beside it (reproduce). */
   onOtherIdentity?: 'refuse' | 'new-dir';
+  /** First seed instead of the experiment's seedBase (a notebook's `seed` parameter); the default directory says so. */
+  seedBase?: number;
 }
 
 export const MAX_TRIALS_PER_CELL = 1_000_000;
 
 /** Run (or resume) a sweep; returns the results directory. */
 export async function sweep(a: SweepArgs): Promise<string> {
-  const e: Experiment = withParamGrid(loadExperiment(a.experiment), a.params ?? []);
+  const e: Experiment = withParamGrid({ ...loadExperiment(a.experiment), ...(a.seedBase !== undefined ? { seedBase: a.seedBase } : {}) }, a.params ?? []);
   if (!SCALES.includes(a.scale as Scale)) throw new SpecError(`unknown scale '${a.scale}'; valid: ${SCALES.join(', ')}`);
   const scale = a.scale as Scale;
   const perCell = a.trials ?? e.trialsPerCell[scale];
@@ -40,7 +42,7 @@ export async function sweep(a: SweepArgs): Promise<string> {
   const total = countTrials(e, perCell);
   if (shard && shard.n > total) throw new SpecError(`--shard ${a.shard}: N is larger than the ${total} trials of the sweep (shards would be empty)`);
   const identity = identityOf(e, scale, perCell);
-  const base = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}${a.params?.length ? `-p${identity.hash.slice(0, 8)}` : ''}`);
+  const base = a.out ?? join(a.root ?? 'results', e.id, `${scale}-${perCell}${a.seedBase !== undefined ? `-seed-${a.seedBase}` : ''}${shard ? `-shard-${shard.k}-of-${shard.n}` : ''}${a.params?.length ? `-p${identity.hash.slice(0, 8)}` : ''}`);
   let dir = base;
   let old: Manifest | null = null;
   // A directory holding a run of another definition is never continued: refuse, or (reproduce) go beside it.

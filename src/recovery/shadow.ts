@@ -1,5 +1,5 @@
 // Linux-SD: isolation plus a shadow driver per class that conceals failures from the kernel
-// and applications (PAPER.md). The network class is implemented in shadow/net-shadow.ts.
+// and applications (Swift et al., OSDI 2004, section 4). The network class is implemented in shadow/net-shadow.ts.
 import { NetShadow } from './shadow/net-shadow.js';
 import { SoundShadow } from './shadow/sound-shadow.js';
 import type { ClassShadow } from './shadow/class-shadow.js';

@@ -1,4 +1,4 @@
-// The sound-class shadow driver, with the paper's proxy table (PAPER.md):
+// The sound-class shadow driver, with the paper's proxy table (Swift et al., OSDI 2004, section 4):
 //   read / write          -> suspend the caller (the kernel sleeps it until recovery ends)
 //   interrupt             -> drop
 //   capability ioctl      -> answer from the log

@@ -1,0 +1,55 @@
+// Notebook parameters (papermill's convention) and the notebook helpers, without a kernel.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { injectParameters, parametersOf, parseParams, notebookNames, NOTEBOOKS_DIR } from '../src/analysis/notebooks.js';
+import { markdownTablesToHtml, tableHtml } from '../src/analysis/notebook-kit.js';
+
+const BIN = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
+const load = (n: string) => JSON.parse(readFileSync(join(NOTEBOOKS_DIR, `${n}.ipynb`), 'utf8'));
+
+test('every notebook opens with a markdown narrative and a first code cell tagged parameters', () => {
+  for (const n of notebookNames()) {
+    const nb = load(n);
+    assert.equal(nb.cells[0].cell_type, 'markdown');
+    assert.match([nb.cells[0].source].flat().join(''), /\*\*Question\.\*\*[\s\S]*\*\*Method\.\*\*/, n);
+    const first = nb.cells.find((c: { cell_type: string }) => c.cell_type === 'code');
+    assert.ok(first.metadata.tags.includes('parameters'), n);
+    assert.deepEqual(parametersOf(nb)!.names, ['resultsRoot', 'experiment', 'trials', 'workers', 'seed'], n);
+    assert.doesNotMatch(JSON.stringify(nb), /PAPER\.md/, n);
+  }
+});
+
+test('--param values replace the parameters cell\'s values (numbers as numbers, strings quoted)', () => {
+  const nb = load('table4');
+  const out = injectParameters(nb, { trials: '5', resultsRoot: '/tmp/my results' });
+  const cell = parametersOf(out)!.cell;
+  const src = [cell.source].flat().join('');
+  assert.match(src, /^const trials = 5;/m);
+  assert.match(src, /^const resultsRoot = "\/tmp\/my results";/m);
+  assert.match(src, /^const workers = 1;/m, 'untouched values stay');
+  assert.ok(cell.metadata!.tags!.includes('injected-parameters'));
+  assert.equal([parametersOf(nb)!.cell.source].flat().join('').includes('const trials = 0;'), true, 'the original is not modified');
+  assert.throws(() => parseParams(['nosuch=1']), /unknown notebook parameter 'nosuch'; valid: experiment, resultsRoot, seed, trials, workers/);
+  assert.throws(() => parseParams(['trials']), /not k=v/);
+});
+
+test('notebooks --only with an unknown name fails with exit 2 naming the valid ones', () => {
+  const r = spawnSync(process.execPath, [BIN, 'notebooks', '--only', 'nosuch'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown notebook 'nosuch'; valid: approaches, fault-injection/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  const p = spawnSync(process.execPath, [BIN, 'notebooks', '--param', 'colour=red'], { encoding: 'utf8' });
+  assert.equal(p.status, 2);
+});
+
+test('one table helper: markdown tables, row objects and frames all become HTML tables', () => {
+  const html = markdownTablesToHtml(['**transient** faults', '', '| a | b |', '|---|---|', '| x | 1% |']);
+  assert.match(html, /<p><b>transient<\/b> faults<\/p>/);
+  assert.match(html, /<th>a<\/th><th>b<\/th>[\s\S]*<td style="text-align:left">x<\/td><td style="text-align:right">1%<\/td>/);
+  assert.match(tableHtml([{ k: 1.23456 }]), /<td style="text-align:right">1\.235<\/td>/);
+  assert.match(tableHtml({ columns: ['c'], values: [['v']] }), /<th>c<\/th>[\s\S]*>v</);
+});
