@@ -1,15 +1,16 @@
 // The sound world: kernel, the sound card with its speaker and microphone, the /dev/dsp layer.
 import { Kernel } from '../kernel/kernel.js';
 import { SoundCore } from '../kernel/soundcore.js';
-import type { SoundCard } from '../devices/soundcard.js';
+import type { SoundDevice } from '../devices/sound-io.js';
 import type { DriverModule } from '../drivers/types.js';
 import type { World } from './world.js';
 
-export interface SoundDriverModule extends DriverModule { cls: 'sound'; createDevice(k: Kernel, irq: number): SoundCard }
+export interface SoundDriverModule extends DriverModule { cls: 'sound'; createDevice(k: Kernel, irq: number): SoundDevice }
 
 export interface SoundWorld extends World {
   cls: 'sound';
-  card: SoundCard;
+  /** The card the room hears (its speaker list is the one every replica plays into). */
+  card: SoundDevice;
   snd: SoundCore;
   core: SoundCore;
 }
