@@ -102,3 +102,14 @@ test('sb16 under the unchanged sound shadow: a detected failure in write() is re
   assert.equal(runTrial({ driver: 'sb16', app: 'mp3-player', strategy: 'native', seed: 3, fault: f }).outcome, 'system-crash');
   assert.equal(runTrial({ driver: 'sb16', app: 'mp3-player', strategy: 'restart', seed: 3, fault: f }).outcome, 'malfunction');
 });
+
+test('sb16: every isolating strategy recovers a detected failure in write(); the ones that keep the stream play it right', () => {
+  const f: FaultRequest = { type: 'pointer-corrupt', site: 'sb16.write.pbuf', persistence: 'transient', armAtUs: 725315, bit: 23 };
+  for (const strategy of ['restart', 'shadow', 'shadow-skip', 'replication', 'checkpoint']) {
+    const r = runTrial({ driver: 'sb16', app: 'mp3-player', strategy, seed: 91, fault: f });
+    assert.equal(r.detected?.kind, 'unmapped', strategy);
+    assert.ok(r.recoveries.succeeded >= 1, `${strategy} recovered the driver`);
+    if (strategy === 'restart') assert.match(r.reason, /writes failed/, 'restart: the open file refers to the unloaded driver');
+    else assert.equal(r.outcome, 'correct', `${strategy}: ${r.reason}`);
+  }
+});
