@@ -13,7 +13,7 @@ export interface Params {
   transientShare: number; transientFireShare: number; maxEventsPerTrial: number; armWindowShare: number;
   instructionNs: number; directCallNs: number; isolatedCrossingNs: number; tapNs: number; stackPacketNs: number;
   copyNsPerByte: number; recoveryStopUs: number; moduleLoadUs: number; syscallNs: number;
-  diskAccessUs: number; diskMBps: number; diskFlushUs: number; blockTimeoutUs: number; fsErrorsPanic: number; diskSectors: number;
+  diskAccessUs: number; diskMBps: number; diskFlushUs: number; blockTimeoutUs: number; fsErrorsPanic: number; diskSectors: number; ahciSlots: number;
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
   failoverUs: number; checkpointIntervalUs: number; checkpointFixedUs: number;
   availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;

@@ -2,7 +2,9 @@
 import { e1000 } from './drivers/net/e1000.js';
 import { pcnet32 } from './drivers/net/pcnet32.js';
 import { audigy } from './drivers/sound/audigy.js';
+import { sb16 } from './drivers/sound/sb16.js';
 import { ideDisk } from './drivers/block/ide-disk.js';
+import { ahci } from './drivers/block/ahci.js';
 import { compiler } from './apps/block/compiler.js';
 import { encoder } from './apps/block/encoder.js';
 import { database } from './apps/block/database.js';
@@ -22,7 +24,7 @@ import { replication } from './recovery/replication.js';
 import { checkpoint } from './recovery/checkpoint.js';
 import type { StrategyModule } from './recovery/types.js';
 
-export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy, ideDisk];
+export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy, sb16, ideDisk, ahci];
 export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer, compiler, encoder, database];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow, shadowSkip, replication, checkpoint];
 

@@ -39,7 +39,7 @@ test('list --json has the documented sections', () => {
   const r = run('list', '--json');
   assert.equal(r.status, 0);
   const l = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(l), ['drivers', 'apps', 'strategies', 'faults', 'experiments']);
+  assert.deepEqual(Object.keys(l), ['drivers', 'apps', 'strategies', 'classes', 'faults', 'experiments']);
   assert.ok(l.drivers.some((d: { id: string }) => d.id === 'e1000'));
 });
 

@@ -21,7 +21,21 @@ export function outcomeTables(records: readonly Rec[]): string[] {
       `| outcome | ${strategies.map((s) => `${s} (n=${cell(s)?.n ?? 0})`).join(' | ')} |`, `|---|${strategies.map(() => '---').join('|')}|`,
       ...SHOWN.map((o) => `| ${o} | ${strategies.map((s) => { const c = cell(s); return c ? interval(c.outcomes[o]) : '-'; }).join(' | ')} |`), '');
   }
-  return out;
+  return [...out, ...workloadTable(records)];
+}
+
+/** Correct share per workload (so per class and per driver) and strategy, transient / deterministic. */
+function workloadTable(records: readonly Rec[]): string[] {
+  const mix = outcomeMix(records, ['driver', 'app', 'strategy', 'persistence']);
+  const strategies = inRegistryOrder(new Set(mix.map((m) => m.group.strategy)));
+  const workloads = [...new Set(mix.map((m) => `${m.group.driver}/${m.group.app}`))];
+  const share = (w: string, s: string, p: string) => {
+    const m = mix.find((x) => `${x.group.driver}/${x.group.app}` === w && x.group.strategy === s && x.group.persistence === p);
+    return m ? `${(100 * m.outcomes.correct.p).toFixed(0)}%` : '-';
+  };
+  return ['**Correct per workload** (activated faults: transient / deterministic)', '',
+    `| workload | ${strategies.join(' | ')} |`, `|---|${strategies.map(() => '---').join('|')}|`,
+    ...workloads.map((w) => `| ${w} | ${strategies.map((s) => `${share(w, s, 'transient')} / ${share(w, s, 'deterministic')}`).join(' | ')} |`), ''];
 }
 
 /** Request-triggered faults: outcome per application and strategy (experiment poison-requests). */

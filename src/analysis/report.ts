@@ -181,7 +181,7 @@ function approachesSection(r: Results): string[] {
   return [
     '## Recovery approaches: replication vs checkpoint-restart vs shadow',
     '',
-    'Network and block classes (where every strategy is modelled). Random faults, transient and deterministic, paired seeds across strategies.',
+    'Network, sound and block classes (every strategy is modelled in each). Random faults, transient and deterministic, paired seeds across strategies.',
     '',
     ...outcomeTables(r.records),
     ...logTables(r.records, null),

@@ -9,6 +9,9 @@ export function listing() {
     drivers: DRIVERS.map((d) => ({ id: d.id, class: d.cls, description: d.description })),
     apps: APPS.map((a) => ({ id: a.id, class: a.driverClass, description: a.description })),
     strategies: STRATEGIES.map((s) => ({ id: s.id, classes: s.classes ?? DRIVER_CLASSES, description: s.description })),
+    // Which drivers and which strategies each class has (a strategy without `classes` models all).
+    classes: DRIVER_CLASSES.map((c) => ({ id: c, drivers: DRIVERS.filter((d) => d.cls === c).map((d) => d.id), strategies: STRATEGIES.filter((s) => !s.classes || s.classes.includes(c)).map((s) => s.id),
+      description: `drivers ${DRIVERS.filter((d) => d.cls === c).map((d) => d.id).join(', ')}; strategies ${STRATEGIES.filter((s) => !s.classes || s.classes.includes(c)).map((s) => s.id).join(', ')}` })),
     faults: FAULT_TYPES.map((f) => ({ id: f.id, sites: f.sites, description: f.description })),
     // A broken experiment file is listed with its error, not a crash of the whole listing.
     experiments: listExperiments().map((id) => {

@@ -5,19 +5,19 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import type { DeviceModel, DeviceSnapshot } from './device-model.js';
+import type { DeviceSnapshot } from './device-model.js';
+import { Medium, SECTOR, type BlockDevice } from './medium.js';
 
 export const DREG = { CMD: 0, LBA: 1, COUNT: 2, DMA: 3, STATUS: 4, IER: 5, ISR: 6, CAPACITY: 7, CACHE: 8 } as const;
 const NDREGS = 9;
 export const CMD_READ = 1, CMD_WRITE = 2, CMD_FLUSH = 3, CMD_RESET = 0x80;
 export const ST_BSY = 0x80, ST_DRDY = 0x40, ST_ERR = 0x01;
-export const SECTOR = 512;
+export { SECTOR };
 export const MAX_SECTORS_PER_CMD = 4;
 
-export class Disk implements DeviceModel {
+export class Disk implements BlockDevice {
   private readonly regs = new Uint32Array(NDREGS);
-  private readonly platter = new Map<number, Uint8Array>();
-  private readonly cache = new Map<number, Uint8Array>();
+  readonly medium = new Medium();
   private epoch = 0;
   dmaErrors = 0;
   commands = 0;
@@ -27,18 +27,8 @@ export class Disk implements DeviceModel {
     this.regs[DREG.CAPACITY] = capacitySectors;
   }
 
-  /** What is really on the disk (the platter, plus the cache a flush would write). */
-  sector(n: number): Uint8Array { return this.cache.get(n) ?? this.platter.get(n) ?? new Uint8Array(SECTOR); }
-  /** Put data on the platter directly (files installed before the trial). */
-  install(n: number, data: Uint8Array): void { this.platter.set(n, data.slice(0, SECTOR)); }
-
-  /** Make this disk a copy of `other` (a mirror rebuild); returns the bytes copied. */
-  copyFrom(other: Disk): number {
-    this.platter.clear(); this.cache.clear();
-    for (const [n, d] of other.platter) this.platter.set(n, d.slice());
-    for (const [n, d] of other.cache) this.platter.set(n, d.slice());
-    return this.platter.size * SECTOR;
-  }
+  sector(n: number): Uint8Array { return this.medium.sector(n); }
+  install(n: number, data: Uint8Array): void { this.medium.install(n, data); }
 
   readReg(reg: number): number {
     if (!Number.isInteger(reg) || reg < 0 || reg >= NDREGS) return 0xffffffff;
@@ -102,12 +92,12 @@ export class Disk implements DeviceModel {
 
   private transfer(cmd: number, lba: number, count: number, addr: number): boolean {
     try {
-      if (cmd === CMD_FLUSH) { for (const [n, d] of this.cache) this.platter.set(n, d); this.cache.clear(); return true; }
+      if (cmd === CMD_FLUSH) { this.medium.flush(); return true; }
       for (let i = 0; i < count; i++) {
         if (cmd === CMD_READ) this.k.mem.writeBytes(addr + i * SECTOR, this.sector(lba + i), DMA);
         else {
           const data = this.k.mem.readBytes(addr + i * SECTOR, SECTOR);
-          (this.regs[DREG.CACHE] ? this.cache : this.platter).set(lba + i, data);
+          this.medium.write(lba + i, data, this.regs[DREG.CACHE] !== 0);
         }
       }
       return true;

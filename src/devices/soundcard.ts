@@ -5,7 +5,10 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
-import type { DeviceModel } from './device-model.js';
+import type { DeviceSnapshot } from './device-model.js';
+import { SpeakerTap, periodSeqAt, fmtValue, bytesPerFrame, type SoundDevice, type PlayedPeriod, type Microphone } from './sound-io.js';
+
+export { fmtValue, bytesPerFrame, type PlayedPeriod, type Microphone };
 
 export const SREG = {
   CTL: 0, FMT: 1, RATE: 2, PBUF: 3, PSIZE: 4, PPER: 5, PPOS: 6, CBUF: 7, CSIZE: 8, CPER: 9, CPOS: 10,
@@ -16,27 +19,21 @@ export const CTL_PLAY = 0x1, CTL_CAPTURE = 0x2, CTL_RESET = 0x80000000;
 export const ISR_PLAY = 0x1, ISR_CAPTURE = 0x2;
 /** Capability bits: 8 and 16-bit samples, mono and stereo, 4-48 kHz. */
 export const CAPS_VALUE = 0x0000_1f03;
-/** FMT register: bits per sample in the low byte, channels in the next. */
-export const fmtValue = (bits: number, channels: number): number => (bits & 0xff) | ((channels & 0xff) << 8);
-export const bytesPerFrame = (fmt: number): number => Math.max(1, ((fmt & 0xff) >>> 3) * ((fmt >>> 8) & 0xff));
 
 const MIN_RATE = 4000, MAX_RATE = 48000, MIN_PERIOD_BYTES = 64;
 
-export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
-
-/** What the card's microphone hears: the recorder's ground truth. */
-export type Microphone = (seq: number, bytes: number, fmt: number, rate: number) => Uint8Array;
-
-export class SoundCard implements DeviceModel {
+export class SoundCard implements SoundDevice {
   private readonly regs = new Uint32Array(NSREGS);
   private epoch = 0;
-  private micSeq = 0;
+  private readonly speaker: SpeakerTap;
   dmaErrors = 0;
-  readonly played: PlayedPeriod[] = [];
+  played: PlayedPeriod[] = [];
+  muted = false;
   microphone: Microphone = (_s, bytes) => new Uint8Array(bytes);
 
   constructor(private readonly k: Kernel, readonly name: string, readonly irqLine: number) {
     this.regs[SREG.CAPS] = CAPS_VALUE;
+    this.speaker = new SpeakerTap(k);
   }
 
   readReg(reg: number): number {
@@ -53,6 +50,18 @@ export class SoundCard implements DeviceModel {
   }
 
   quiesce(): void { this.regs[SREG.CTL] = 0; this.regs[SREG.IER] = 0; this.epoch++; }
+
+  /** Registers (ring addresses and positions, format, rate, volume, what runs). */
+  snapshot(): DeviceSnapshot { return { bytes: this.regs.byteLength, state: Uint32Array.from(this.regs) }; }
+
+  /** Back to a snapshot: the streams that ran then run again from the positions they had (the
+   *  periods played since are played again, or the ring has moved on: the oracle hears which). */
+  restore(snap: DeviceSnapshot): void {
+    this.epoch++;
+    this.regs.set(snap.state as Uint32Array);
+    if (this.regs[SREG.CTL] & CTL_PLAY) this.schedule('play', this.epoch);
+    if (this.regs[SREG.CTL] & CTL_CAPTURE) this.schedule('capture', this.epoch);
+  }
 
   private control(v: number): void {
     if (v & CTL_RESET) {
@@ -90,26 +99,10 @@ export class SoundCard implements DeviceModel {
     });
   }
 
-  /** The last period played from each ring address: a card left looping its ring replays the
-   *  same bytes for as long as a trial runs, and the speaker's record shares them instead of
-   *  holding a copy per period (a trial's memory would otherwise grow with its length). */
-  private readonly lastPlayed = new Map<number, Uint8Array>();
-
-  private periodData(addr: number, len: number): Uint8Array {
-    this.k.mem.checkMapped(addr, len, null); // a DMA to unmapped memory faults here
-    const view = this.k.mem.bytes.subarray(addr, addr + len);
-    const last = this.lastPlayed.get(addr);
-    if (last && last.length === len && Buffer.from(last.buffer, last.byteOffset, len).equals(Buffer.from(view.buffer, view.byteOffset, len))) return last;
-    const copy = view.slice();
-    this.lastPlayed.set(addr, copy);
-    return copy;
-  }
-
   private playPeriod(): boolean {
     const r = this.regs, per = r[SREG.PPER], size = r[SREG.PSIZE];
     try {
-      const data = this.periodData(r[SREG.PBUF] + r[SREG.PPOS], per);
-      this.played.push({ atUs: this.k.now, data, fmt: r[SREG.FMT], rate: r[SREG.RATE], volume: r[SREG.VOL] });
+      this.speaker.play(this, r[SREG.PBUF] + r[SREG.PPOS], per, r[SREG.FMT], r[SREG.RATE], r[SREG.VOL]);
     } catch (e) {
       if (!(e instanceof MachineFault)) throw e;
       return this.dmaError('play', e);
@@ -122,7 +115,7 @@ export class SoundCard implements DeviceModel {
   private capturePeriod(): boolean {
     const r = this.regs, per = r[SREG.CPER], size = r[SREG.CSIZE];
     try {
-      this.k.mem.writeBytes(r[SREG.CBUF] + r[SREG.CPOS], this.microphone(this.micSeq++, per, r[SREG.FMT], r[SREG.RATE]), DMA);
+      this.k.mem.writeBytes(r[SREG.CBUF] + r[SREG.CPOS], this.microphone(periodSeqAt(this.k.now, this.periodUs(SREG.CPER)), per, r[SREG.FMT], r[SREG.RATE]), DMA);
     } catch (e) {
       if (!(e instanceof MachineFault)) throw e;
       return this.dmaError('capture', e);

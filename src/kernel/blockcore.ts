@@ -239,11 +239,12 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   }
 
   /** A restored driver would not take request `id`: one that is waited for goes back to the
-   *  kernel (the caller requeues it); one made again is dropped. True if it is waited for. */
-  takeBack(id: number): boolean {
+   *  kernel (the caller requeues it); one made again is dropped, unless `keepRemade` (a write
+   *  whose caller already has its answer must still reach the disk). True if it goes back. */
+  takeBack(id: number, keepRemade = false): boolean {
     const r = this.requests.get(id);
     if (!r) return false;
-    if (r.remade) { this.dropDetached(id); return false; }
+    if (r.remade && !keepRemade) { this.dropDetached(id); return false; }
     r.owner = OWNER_KERNEL;
     return true;
   }

@@ -15,9 +15,11 @@ import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyRepo
 import { ClassRequestLog, HeldSnapshot, LoggedCall, CALL_HEADER_BYTES } from './checkpoint/request-log.js';
 import { NetRequestLog } from './checkpoint/net-request-log.js';
 import { BlockRequestLog } from './checkpoint/block-request-log.js';
+import { SoundRequestLog } from './checkpoint/sound-request-log.js';
 import type { World } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
 import type { BlockWorld } from '../trial/block-world.js';
+import type { SoundWorld } from '../trial/sound-world.js';
 import type { FailureReport, Registrations } from '../kernel/kernel.js';
 import type { HeapSnapshot } from '../kernel/heap.js';
 import type { DeviceSnapshot } from '../devices/device-model.js';
@@ -25,6 +27,7 @@ import type { DeviceSnapshot } from '../devices/device-model.js';
 const LOGS: Record<string, (w: World) => ClassRequestLog<object>> = {
   network: (w) => new NetRequestLog(w.k, (w as NetWorld).netdev),
   block: (w) => new BlockRequestLog(w.k, (w as BlockWorld).blk),
+  sound: (w) => new SoundRequestLog(w.k, (w as SoundWorld).snd),
 };
 
 interface Checkpoint {
@@ -197,6 +200,6 @@ class CheckpointRestart implements RecoveryStrategy {
 export const checkpoint: StrategyModule = {
   id: 'checkpoint',
   description: 'periodic checkpoint of driver memory, device state and held kernel objects, a log of requests since; on failure restore and replay',
-  classes: ['network', 'block'],
+  classes: ['network', 'sound', 'block'],
   create: () => new CheckpointRestart(),
 };

@@ -13,6 +13,7 @@ import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyRepo
 import { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replication/replica.js';
 import { NetMirror } from './replication/net-mirror.js';
 import { BlockMirror } from './replication/block-mirror.js';
+import { SoundMirror } from './replication/sound-mirror.js';
 import type { BlockWorld } from '../trial/block-world.js';
 import type { World, ReplicaHardware } from '../trial/world.js';
 import type { NetWorld } from '../trial/net-world.js';
@@ -22,6 +23,7 @@ import type { DeviceModel } from '../devices/device-model.js';
 const MIRRORS: Record<string, (w: World, stats: MirrorStats) => ClassMirror<object>> = {
   network: (w, stats) => new NetMirror(w.k, (w as NetWorld).netdev, stats),
   block: (w, stats) => new BlockMirror(w.k, (w as BlockWorld).blk, stats),
+  sound: (w, stats) => new SoundMirror(w.k, stats),
 };
 
 class Replication implements RecoveryStrategy, ReplicaPair {
@@ -221,6 +223,6 @@ class Replication implements RecoveryStrategy, ReplicaPair {
 export const replication: StrategyModule = {
   id: 'replication',
   description: 'primary/backup: a standby driver on its own device gets every input; failover on failure; a new standby is synced',
-  classes: ['network', 'block'],
+  classes: ['network', 'sound', 'block'],
   create: () => new Replication(),
 };

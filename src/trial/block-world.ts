@@ -2,20 +2,20 @@
 import { Kernel } from '../kernel/kernel.js';
 import { BlockCore } from '../kernel/blockcore.js';
 import { FileSystem } from '../kernel/fs.js';
-import type { Disk } from '../devices/disk.js';
+import type { BlockDevice } from '../devices/medium.js';
 import type { DriverModule } from '../drivers/types.js';
 import type { World } from './world.js';
 
-export interface BlockDriverModule extends DriverModule { cls: 'block'; createDevice(k: Kernel, irq: number, sectors: number): Disk }
+export interface BlockDriverModule extends DriverModule { cls: 'block'; createDevice(k: Kernel, irq: number, sectors: number): BlockDevice }
 
 export interface BlockWorld extends World {
   cls: 'block';
-  disk: Disk;
+  disk: BlockDevice;
   blk: BlockCore;
   core: BlockCore;
   fs: FileSystem;
   /** Every disk of the array (one, or a mirror pair under replication). */
-  disks: Disk[];
+  disks: BlockDevice[];
   /** Install a file's sector before the trial, on every disk of the array. */
   install(n: number, data: Uint8Array): void;
 }
@@ -31,8 +31,8 @@ export function buildBlockWorld(k: Kernel, driver: BlockDriverModule): BlockWorl
   const disks = [disk];
   // RAID-1: a second disk that is a copy of the first; a rebuild later is the strategy's to do.
   const replicaHardware = {
-    makeStandby: () => { const d = driver.createDevice(k, STANDBY_DISK_IRQ, k.params.diskSectors); d.copyFrom(disk); disks.push(d); return d; },
+    makeStandby: () => { const d = driver.createDevice(k, STANDBY_DISK_IRQ, k.params.diskSectors); d.medium.copyFrom(disk.medium); disks.push(d); return d; },
     putInService: () => {},
   };
-  return { k, cls: 'block', driver, device: disk, core: blk, disk, blk, fs, disks, install: (n, d) => { for (const x of disks) x.install(n, d); }, replicaHardware };
+  return { k, cls: 'block', driver, device: disk, core: blk, disk, blk, fs, disks, install: (n, d) => { for (const x of disks) x.medium.install(n, d); }, replicaHardware };
 }

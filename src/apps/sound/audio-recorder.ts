@@ -90,7 +90,10 @@ class AudioRecorder implements App {
     return { outcome: 'correct', reason: `recorded ${this.got.length} blocks; longest hole ${(longest / 1000).toFixed(0)} ms` };
   }
 
-  metrics(): Record<string, number> { return { blocks: this.got.length, readErrors: this.readErrors }; }
+  metrics(): Record<string, number> {
+    const twice = this.got.length - new Set(this.got.map((g) => g.seq)).size;
+    return { blocks: this.got.length, readErrors: this.readErrors, ...(twice ? { recordedTwice: twice } : {}) };
+  }
 }
 
 export const audioRecorder: AppModule = {

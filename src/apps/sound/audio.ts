@@ -29,7 +29,7 @@ export function decodeBlock(b: Uint8Array): { stream: number; seq: number } | nu
 /** What a block should have sounded like. */
 export interface Expected { seq: number; fmt: number; rate: number; volume: number }
 
-export interface PlaybackCheck { played: number; missing: number; missingUs: number; longestMissingUs: number; wrongSettings: number; outOfOrder: number }
+export interface PlaybackCheck { played: number; /** periods of the stream heard again (a restore replaying them) */ repeated: number; missing: number; missingUs: number; longestMissingUs: number; wrongSettings: number; outOfOrder: number }
 
 /**
  * Compare what the speaker played (stream `stream`) with what the app meant to play. A run of
@@ -38,11 +38,12 @@ export interface PlaybackCheck { played: number; missing: number; missingUs: num
 export function checkPlayback(played: readonly PlayedPeriod[], stream: number, expected: readonly Expected[], blockUs: number): PlaybackCheck {
   const bySeq = new Map(expected.map((e) => [e.seq, e]));
   const heard = new Set<number>();
-  let wrongSettings = 0, outOfOrder = 0, last = -1;
+  let wrongSettings = 0, outOfOrder = 0, last = -1, repeated = 0;
   for (const p of played) {
     const d = decodeBlock(p.data);
     if (!d || d.stream !== stream) continue;
     const e = bySeq.get(d.seq);
+    if (e && heard.has(d.seq)) repeated++;
     if (!e || heard.has(d.seq)) continue;
     heard.add(d.seq);
     if (d.seq < last) outOfOrder++;
@@ -56,7 +57,7 @@ export function checkPlayback(played: readonly PlayedPeriod[], stream: number, e
     run++;
     longest = Math.max(longest, run * blockUs);
   }
-  return { played: heard.size, missing, missingUs: missing * blockUs, longestMissingUs: longest, wrongSettings, outOfOrder };
+  return { played: heard.size, repeated, missing, missingUs: missing * blockUs, longestMissingUs: longest, wrongSettings, outOfOrder };
 }
 
 /** How bad the audio was, beside the verdict: a run that "continued with a glitch" stays visible. */

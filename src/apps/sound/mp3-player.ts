@@ -45,7 +45,7 @@ class Mp3Player implements App {
 
   metrics(): Record<string, number> {
     const c = this.check();
-    return { blocks: this.expected.length, ...playbackSeverity(c), writeErrors: this.writeErrors };
+    return { blocks: this.expected.length, ...playbackSeverity(c), writeErrors: this.writeErrors, ...(c.repeated ? { playedTwice: c.repeated } : {}) };
   }
 }
 

@@ -63,7 +63,10 @@ export class BlockRequestLog implements ClassRequestLog<BlockOps> {
     const buf = this.blk.restoreRequest(id, dir, sector, count, null, call.payload, owner(inst));
     if (buf !== 0 && ops.request(id, dir, sector, count, buf) === BLK_OK) return;
     this.replayDropped++;
-    if (this.blk.takeBack(id)) this.refused.push(id);
+    // A refused write goes back to the queue even if its caller has its answer (it ended before
+    // the failure): dropping it loses the write (found with AHCI, whose restored image refuses
+    // every request while a flush it had accepted is pending).
+    if (this.blk.takeBack(id, dir === DIR_WRITE)) this.refused.push(id);
   }
 
   resume(): void {

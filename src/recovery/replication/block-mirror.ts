@@ -5,7 +5,7 @@
 // primary held ends when its copy ends on the new primary (a read returns the copy's data).
 import { BLK_BUSY, BLK_OK, DIR_WRITE, type BlockCore, type BlockKernelApi, type BlockOps } from '../../kernel/blockcore.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import type { Disk } from '../../devices/disk.js';
+import type { BlockDevice } from '../../devices/medium.js';
 import { toBoth, countMirrored, type ClassMirror, type MirrorStats, type Replica, type ReplicaPair } from './replica.js';
 
 const HEADER_BYTES = 24;
@@ -121,7 +121,7 @@ export class BlockMirror implements ClassMirror<BlockOps> {
   sync(r: Replica): number {
     const live = this.pair.primary;
     // Rebuild the mirror: the new standby's disk becomes a copy of the live one.
-    let bytes = (r.device as unknown as Disk).copyFrom(live.device as unknown as Disk);
+    let bytes = (r.device as BlockDevice).medium.copyFrom((live.device as BlockDevice).medium);
     const o = r.ops<BlockOps>();
     o.open();
     bytes += HEADER_BYTES;
