@@ -48,6 +48,6 @@ test('bench rejects a bad count with one line and exit 2', () => {
   const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
   const r = spawnSync(process.execPath, [bin, 'bench', '--repeat', '0'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--repeat must be a positive integer, got '0'/);
+  assert.match(r.stderr, /--repeat must be an integer from 1 to 100, got '0'/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });

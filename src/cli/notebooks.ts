@@ -8,7 +8,7 @@ export function notebooksCommand(y: Argv): Argv {
       .option('out', { type: 'string', default: 'results/notebooks', describe: 'where the executed notebooks and their HTML go' })
       .option('results', { type: 'string', describe: 'results root the notebooks read (default: the committed notebooks/reference; with trials > 0: ./results)' })
       .option('param', { type: 'string', array: true, default: [] as string[], describe: 'set a value in each notebook\'s parameters cell: resultsRoot, experiment, trials, workers, seed (trials > 0 runs a fresh sweep)' })
-      .option('only', { type: 'string', array: true, choices: notebookNames(), describe: 'run only these notebooks (names without .ipynb)' })
+      .option('only', { type: 'string', array: true, describe: `run only these notebooks: ${notebookNames().join(', ')}` })
       .example('$0 notebooks --param trials=5 --param workers=2', 'every notebook on a fresh small sweep into ./results'),
     (argv) => {
       try {
