@@ -102,10 +102,10 @@ export function byteAxis(lo: number, hi: number, title: string): Record<string, 
 /** Log-axis ticks at 1-2-5 steps within [lo, hi], labelled as plain numbers (0.2, 5, 100). */
 export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
   const vals: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) { const v = m * 10 ** e; if (v >= lo / 1.05 && v <= hi * 1.05) vals.push(Number(v.toPrecision(1))); }
+  for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) { // ticks past the data are clipped by the axis range
+    for (const m of [1, 2, 5]) { const v = m * 10 ** e; if (v >= lo / 3 && v <= hi * 3) vals.push(Number(v.toPrecision(1))); }
   }
-  const sparse = vals.length > 7 ? vals.filter((v) => /^1|^0\.0*1/.test(String(v))) : vals; // too many: decades only
+  const sparse = vals.length > 9 ? vals.filter((v) => /^1|^0\.0*1/.test(String(v))) : vals; // too many: decades only
   return { tickvals: sparse, ticktext: sparse.map((v) => String(v)) };
 }
 
