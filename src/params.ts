@@ -15,6 +15,9 @@ export interface Params {
   fileTransferBytes: number; fileTransferPaceBytesPerSec: number; fileTransferReceive: number;
   failoverUs: number; checkpointIntervalUs: number; checkpointFixedUs: number;
   availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;
+  nicAutonegJitterUs: number; releaseObjectNs: number; replayCallNs: number; resubmitRequestNs: number; resubmitByteNs: number;
+  diskResetUs: number; diskSeekMaxUs: number; diskRotationUs: number; codecResetUs: number; codecLockJitterUs: number;
+  nicIrqIntervalUs: number; napiBudgetFrames: number;
 }
 
 const file = dataFile('params.json');

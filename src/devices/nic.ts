@@ -6,7 +6,7 @@ import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Wire, WirePort } from './wire.js';
-import { LinkUpTimer } from './link-timer.js';
+import { LinkUpTimer, resetToLinkUpUs } from './link-timer.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 
 export const REG = {
@@ -85,10 +85,13 @@ export class NicDevice implements DeviceModel {
     this.txBusy = false;
     ++this.resetEpoch;
     this.k.log('nic', `${this.name} reset`);
-    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(resetToLinkUpUs(this.k));
   }
 
   private readonly linkTimer: LinkUpTimer;
+
+  /** Until the link is up after a reset (0 when none is pending). */
+  readyInUs(): number { return this.linkTimer.remainingUs() ?? 0; }
 
   snapshot(): DeviceSnapshot {
     return { bytes: this.regs.byteLength + 8, state: { regs: Uint32Array.from(this.regs), linkUpInUs: this.linkTimer.remainingUs() } };

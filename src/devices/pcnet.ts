@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import { Wire, WirePort } from './wire.js';
-import { LinkUpTimer } from './link-timer.js';
+import { LinkUpTimer, resetToLinkUpUs } from './link-timer.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 import { mtaBit } from './nic.js';
@@ -92,10 +92,13 @@ export class PcnetDevice implements DeviceModel {
     this.txBusy = false;
     ++this.epoch;
     this.k.log('nic', `${this.name} reset`);
-    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(resetToLinkUpUs(this.k));
   }
 
   private readonly linkTimer: LinkUpTimer;
+
+  /** Until the link is up after a reset (0 when none is pending). */
+  readyInUs(): number { return this.linkTimer.remainingUs() ?? 0; }
 
   quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkTimer.cancel(); }
 

@@ -232,6 +232,10 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
   /** The boot scripts (or Nooks' user-mode agent) bring the interface up: ifup. */
   bringUp(): number { return this.open(); }
 
+  /** A recovery that kept the carrier on (the kernel never saw the link go) ended: the
+   *  interface carries traffic again from now. */
+  resumedService(): void { if (this.carrier) this.inServiceUs.push(this.k.now); }
+
   /** Put a request back at the head of the queue (a recovery agent resubmitting it later). */
   requeueFront(skb: number, len: number): void {
     this.qdisc.unshift({ skb, len });
