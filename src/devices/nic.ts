@@ -7,6 +7,7 @@ import { MachineFault } from '../sim/faults.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Wire, WirePort } from './wire.js';
 import { LinkUpTimer, resetToLinkUpUs } from './link-timer.js';
+import { IrqThrottle } from './irq-throttle.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 
 export const REG = {
@@ -47,6 +48,7 @@ export class NicDevice implements DeviceModel {
     private readonly eepromMac: Mac,
   ) {
     this.port = wire.attach(side, (f) => this.receive(f));
+    this.irq = new IrqThrottle(k, irqLine, () => (this.regs[REG.ICR] & this.regs[REG.IMS]) !== 0);
     this.linkTimer = new LinkUpTimer(k.sched, () => {
       this.regs[REG.STATUS] |= STATUS_LU;
       this.cause(ICR_LSC);
@@ -66,7 +68,7 @@ export class NicDevice implements DeviceModel {
     switch (reg) {
       case REG.CTRL: if (value & CTRL_RST) this.reset(); else this.regs[reg] = value; return;
       case REG.ICR: this.regs[REG.ICR] &= ~value; return;
-      case REG.IMS: this.regs[REG.IMS] |= value; if (this.regs[REG.ICR] & value) this.k.raiseIrq(this.irqLine); return;
+      case REG.IMS: this.regs[REG.IMS] |= value; if (this.regs[REG.ICR] & value) this.irq.raise(); return;
       case REG.IMC: this.regs[REG.IMS] &= ~value; return;
       case REG.EERD: this.regs[REG.EERD] = (value & EERD_START) ? ((this.eeprom((value >>> 8) & 0xff) << 16) | EERD_DONE) : 0; return;
       case REG.TDT: this.regs[reg] = value; this.kickTx(); return;
@@ -84,11 +86,13 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     ++this.resetEpoch;
+    this.irq.cancel();
     this.k.log('nic', `${this.name} reset`);
     this.linkTimer.start(resetToLinkUpUs(this.k));
   }
 
   private readonly linkTimer: LinkUpTimer;
+  private readonly irq: IrqThrottle;
 
   /** Until the link is up after a reset (0 when none is pending). */
   readyInUs(): number { return this.linkTimer.remainingUs() ?? 0; }
@@ -120,13 +124,14 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     this.resetEpoch++;
+    this.irq.cancel();
     this.linkTimer.cancel();
   }
 
   private cause(bits: number): void {
     const before = this.regs[REG.ICR] & this.regs[REG.IMS];
     this.regs[REG.ICR] |= bits;
-    if (!before && (bits & this.regs[REG.IMS])) this.k.raiseIrq(this.irqLine);
+    if (!before && (bits & this.regs[REG.IMS])) this.irq.raise();
   }
 
   private get linkUp(): boolean { return (this.regs[REG.STATUS] & STATUS_LU) !== 0; }

@@ -145,7 +145,7 @@ export class Kernel {
     if (inst.failed) return failValue;
     const ctx = inst.ctx;
     ctx.enter(this.params.callBudgetInstructions);
-    const instr0 = ctx.instructions, calls0 = ctx.kernelCalls;
+    const instr0 = ctx.instructions, calls0 = ctx.kernelCalls, batched0 = this.batchedCalls;
     try {
       return fn();
     } catch (e) {
@@ -155,14 +155,21 @@ export class Kernel {
       }
       throw e;
     } finally {
-      this.chargeDriverCall(ctx.instructions - instr0, ctx.kernelCalls - calls0);
+      this.chargeDriverCall(ctx.instructions - instr0, ctx.kernelCalls - calls0 - (this.batchedCalls - batched0));
     }
   }
 
-  /** CPU for one kernel-to-driver call: the driver's instructions and every crossing it made. */
+  /** Driver-to-kernel calls the isolation layer batched onto the return crossing (Nooks'
+   *  deferred calls); they cost no crossing of their own. */
+  batchedCalls = 0;
+
+  /** CPU for one kernel-to-driver call: the driver's instructions and every crossing it made
+   *  (the call in, and each kernel call out that the driver waits on). */
   private chargeDriverCall(instructions: number, kernelCalls: number): void {
     const p = this.params;
     this.cpu.charge('driver', instructions * p.instructionNs);
+    this.cpu.crossings.in++;
+    this.cpu.crossings.out += kernelCalls;
     this.cpu.charge('crossing', (1 + kernelCalls) * (this.isolation ? p.isolatedCrossingNs : p.directCallNs));
   }
 

@@ -65,6 +65,11 @@ export const NET_ENTRY_POINTS: Readonly<Record<keyof NetDeviceOps, unknown>> = {
 export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
   readonly cls = 'network';
   readonly observesService = true;
+  /** Packet delivery, freeing a sent buffer and waking the queue need no answer: batched
+   *  under isolation. */
+  readonly batchedCalls = ['netifRx', 'freeSkb', 'wakeQueue'] as const;
+  /** Receive buffers come from a pool in the driver's domain that one crossing refills. */
+  readonly pooledCalls = ['allocSkb'] as const;
   readonly entryPoints = NET_ENTRY_POINTS;
   readonly addr: number;
   /** Set by the recovery strategy: how the kernel reaches the driver. */

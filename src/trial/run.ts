@@ -55,7 +55,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   w.k.interceptor = injector;
   let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
-    world: w, rng: rng.get('workload'), finish: () => { if (!appDone) w.k.log('app', `${spec.app} finished`); appDone = true; w.k.sched.stop(); },
+    world: w, rng: rng.get('workload'), finish: () => { if (!appDone) { w.k.log('app', `${spec.app} finished`); w.k.cpu.mark('app-end'); } appDone = true; w.k.sched.stop(); },
   });
   let before = new Map<string, SiteCoverage>();
   if (opts.coverageAtUs !== undefined) {
@@ -81,7 +81,8 @@ function boot(w: World, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec
   strategy.attach(w);
   const r = w.core.bringUp(); // the boot scripts bring the device up
   if (r !== 0) w.k.log('boot', `device failed to come up (${r})`);
-  w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => app.start());
+  // CPU and crossings are measured over the app's run, from its start to its finish.
+  w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => { w.k.cpu.mark('app-start'); app.start(); });
 }
 
 /** Out of service from each detected failure until the interface carried traffic again
@@ -106,8 +107,23 @@ function cpuSummary(w: World): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of CPU_COMPONENTS) out[`${c}Us`] = Math.round(w.k.cpu.ns[c] / 1000);
   out.totalUs = Math.round(w.k.cpu.totalNs() / 1000);
-  out.utilization = w.k.now > 0 ? Math.round((1e4 * w.k.cpu.totalNs()) / 1000 / w.k.now) / 1e4 : 0;
+  out.utilization = w.k.now > 0 ? Math.round((1e4 * w.k.cpu.doneNs()) / 1000 / w.k.now) / 1e4 : 0;
+  // Crossings counted where they happen, and per second over the app's measured interval.
+  const c = w.k.cpu.crossings, window = cpuWindow(w);
+  out.crossingsIn = c.in;
+  out.crossingsOut = c.out;
+  if (window) Object.assign(out, window);
   return out;
+}
+
+/** Utilisation and crossing rate over the interval the app measured (its marks), if it did. */
+function cpuWindow(w: World): Record<string, number> | null {
+  const cpu = w.k.cpu, a = cpu.marks['app-start'], b = cpu.marks['app-end'];
+  const u = cpu.utilizationBetween('app-start', 'app-end');
+  if (!a || !b || u === null) return null;
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const us = b.atUs - a.atUs;
+  return { windowUs: us, windowUtilization: round(u), crossingsPerSec: Math.round((b.crossings - a.crossings) / (us / 1e6)) };
 }
 
 function decide(w: World, app: App, appDone: boolean, injector: Injector | null): { outcome: Outcome; reason: string } {
