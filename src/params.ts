@@ -17,7 +17,8 @@ export interface Params {
   availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;
   nicAutonegJitterUs: number; releaseObjectNs: number; replayCallNs: number; resubmitRequestNs: number; resubmitByteNs: number;
   diskResetUs: number; diskSeekMaxUs: number; diskRotationUs: number; codecResetUs: number; codecLockJitterUs: number;
-  nicIrqIntervalUs: number; napiBudgetFrames: number; isolatedPoolBatch: number; streamDelayedAckUs: number;
+  nicIrqIntervalUs: number; isolatedPoolBatch: number; streamDelayedAckUs: number;
+  serverRequestIntervalUs: number; longRunUs: number; faultArrivalMeanUs: number; monitorPeriodUs: number;
 }
 
 const file = dataFile('params.json');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadResults, Results } from './records.js';
 import { table4FromRecords, TABLE4_STRATEGIES, ACTIVE_SHARE } from './table4.js';
 import { outcomeMix, recoveryCategories, logGrowth } from './summaries.js';
-import { overheadLines, overheadClassesLines, sensitivityLines, recoveryTimeLines } from './mechanism-sections.js';
+import { overheadLines, overheadClassesLines, sensitivityLines, recoveryTimeLines, longRunLines } from './mechanism-sections.js';
 import { outcomeTables, logTables, availabilityTables, poisonTables } from './approaches.js';
 import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
@@ -94,6 +94,10 @@ function sensitivitySection(r: Results): string[] {
   return ['## Overhead against the assumed crossing and tap costs', '', ...sensitivityLines(r.records), '', provenanceLine(r)];
 }
 
+function longRunSection(r: Results): string[] {
+  return ['## Availability measured in one long run', '', ...longRunLines(r.records), '', provenanceLine(r)];
+}
+
 function recoveryTimeSection(r: Results): string[] {
   return ['## Recovery time', '', ...recoveryTimeLines(r.records), '', provenanceLine(r)];
 }
@@ -132,7 +136,7 @@ function poisonSection(r: Results): string[] {
 }
 
 const SECTIONS: Record<string, (r: Results) => string[]> = {
-  table4: table4Section, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'overhead-classes': overheadClassesSection, 'overhead-sensitivity': sensitivitySection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
+  table4: table4Section, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'overhead-classes': overheadClassesSection, 'overhead-sensitivity': sensitivitySection, 'recovery-time': recoveryTimeSection, 'long-run': longRunSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
 };
 
 export function report(root: string, figuresDir?: string): string {

@@ -16,6 +16,7 @@ import { Injector } from '../faults/injector.js';
 import type { App } from '../apps/types.js';
 import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
+import { runLongRun, isLongRun } from './long-run.js';
 
 export interface TrialOptions {
   trace?: boolean;
@@ -26,6 +27,8 @@ export interface TrialOptions {
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
   const spec = resolveSpec(input);
+  // Faults arriving inside one long run (availability measured from the clients' view).
+  if (isLongRun(input, spec.params)) return runLongRun(spec, input.fault ?? null).record;
   let workloadEndUs: number | null = null;
   if (input.fault) {
     const profile = profileFor(spec, (s, at) => simulate(s, { coverageAtUs: at }).coverage);
