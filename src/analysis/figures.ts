@@ -8,6 +8,7 @@ import { availability } from './availability.js';
 import { DEFAULT_AVAILABILITY } from './approaches.js';
 import { DEFAULT_PARAMS } from '../params.js';
 import type { Rec } from './records.js';
+import { longRunFigure, sensitivityFigure } from './mechanism-figures.js';
 
 export interface FigureSpec { id: string; title: string; data: object[]; layout: object }
 
@@ -56,7 +57,7 @@ export function recoveryTimeFigure(records: readonly TrialRecord[]): FigureSpec 
     data: strategies.map((s) => {
       const rs = rows.filter((r) => r.strategy === s);
       return {
-        type: 'bar', name: s, x: rs.map((r) => r.driver), y: rs.map((r) => r.medianUs / 1000), marker: { color: COLOURS[s] },
+        type: 'bar', name: s, x: rs.map((r) => r.driver), y: rs.map((r) => r.medianUs / 1000), marker: { color: COLOURS[s] }, text: rs.map((r) => `n=${r.n}`), textposition: 'outside',
         error_y: { type: 'data', symmetric: false, array: rs.map((r) => (r.p90Us - r.medianUs) / 1000), arrayminus: rs.map((r) => (r.medianUs - r.p10Us) / 1000), visible: true },
       };
     }),
@@ -143,4 +144,5 @@ export function poisonFigure(records: readonly TrialRecord[]): FigureSpec {
 export const FIGURES_OF: Record<string, Array<(r: readonly TrialRecord[]) => FigureSpec>> = {
   table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure],
   overhead: [overheadFigure], 'log-growth': [logGrowthFigure], approaches: [approachesFigure, availabilityFigure], 'poison-requests': [poisonFigure],
+  'long-run': [longRunFigure], 'overhead-sensitivity': [sensitivityFigure],
 };

@@ -1,0 +1,42 @@
+// Figure specs for what the mechanism measures (long-run availability, overhead sensitivity);
+// their numbers come from the same functions as the report's tables.
+import type { TrialRecord } from '../trial/record.js';
+import type { FigureSpec } from './figures.js';
+import { longRunRows } from './availability.js';
+import { sensitivity } from './overhead.js';
+import { PAPER } from './paper.js';
+
+const layout = (title: string, x: string, y: string, extra: object = {}) => ({
+  title: { text: title }, width: 900, height: 480, font: { family: 'Arial, sans-serif', size: 14 },
+  xaxis: { title: { text: x }, automargin: true }, yaxis: { title: { text: y }, automargin: true },
+  legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, margin: { t: 110, b: 80 }, ...extra,
+});
+
+export function longRunFigure(records: readonly TrialRecord[]): FigureSpec {
+  const rows = longRunRows(records);
+  const x = rows.map((r) => `${r.strategy}<br>${r.persistence}`);
+  return {
+    id: 'long-run-availability', title: 'Availability measured in one long run beside the composed and analytic figures',
+    data: (['measured', 'composed', 'analytic'] as const).map((k) => ({ type: 'bar', name: k, x, y: rows.map((r) => 100 * r[k]) })),
+    layout: layout('Availability: measured (clients\' view) beside composed and MTTF/(MTTF+MTTR)', 'strategy / fault persistence', 'availability (%)', { barmode: 'group', yaxis: { title: { text: 'availability (%)' }, range: [0, 105] } }),
+  };
+}
+
+export function sensitivityFigure(records: readonly TrialRecord[]): FigureSpec {
+  const rows = sensitivity(records).filter((r) => r.param === 'isolatedCrossingNs');
+  const o = PAPER.overhead;
+  const lines = (['send', 'receive'] as const).map((d) => {
+    const rs = rows.filter((r) => r.direction === d);
+    return { type: 'scatter', mode: 'lines+markers', name: `${d} (ours)`, x: rs.map((r) => r.value), y: rs.map((r) => r.cpuPointsOverNative) };
+  });
+  const marked = rows.filter((r) => r.paperEra);
+  const paper = [
+    { type: 'scatter', mode: 'markers', name: 'paper send', x: marked.slice(0, 1).map((r) => r.value), y: [o.cpuPointsSend.value], marker: { symbol: 'x', size: 14 } },
+    { type: 'scatter', mode: 'markers', name: 'paper receive', x: marked.slice(0, 1).map((r) => r.value), y: [o.cpuPointsReceive.value], marker: { symbol: 'x', size: 14 } },
+  ];
+  return {
+    id: 'overhead-sensitivity', title: 'Shadow CPU overhead against the isolated crossing cost',
+    data: [...lines, ...paper],
+    layout: layout('Extra CPU points over native against the assumed crossing cost (paper points at the assumed value)', 'isolated crossing cost (ns)', 'CPU points over native'),
+  };
+}
