@@ -8,7 +8,7 @@ import { availability } from './availability.js';
 import { DEFAULT_AVAILABILITY } from './approaches.js';
 import { DEFAULT_PARAMS } from '../params.js';
 import type { Rec } from './records.js';
-import { longRunFigure, sensitivityFigure } from './mechanism-figures.js';
+import { longRunFigure, sensitivityFigure, recoveryPhasesFigure } from './mechanism-figures.js';
 
 export interface FigureSpec { id: string; title: string; data: object[]; layout: object }
 
@@ -142,7 +142,7 @@ export function poisonFigure(records: readonly TrialRecord[]): FigureSpec {
 }
 
 export const FIGURES_OF: Record<string, Array<(r: readonly TrialRecord[]) => FigureSpec>> = {
-  table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure],
+  table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure, recoveryPhasesFigure],
   overhead: [overheadFigure], 'log-growth': [logGrowthFigure], approaches: [approachesFigure, availabilityFigure], 'poison-requests': [poisonFigure],
   'long-run': [longRunFigure], 'overhead-sensitivity': [sensitivityFigure],
 };

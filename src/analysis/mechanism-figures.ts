@@ -5,6 +5,7 @@ import type { FigureSpec } from './figures.js';
 import { longRunRows } from './availability.js';
 import { sensitivity } from './overhead.js';
 import { PAPER } from './paper.js';
+import { recoveryPhaseMedians } from './mechanism-sections.js';
 
 const layout = (title: string, x: string, y: string, extra: object = {}) => ({
   title: { text: title }, width: 900, height: 480, font: { family: 'Arial, sans-serif', size: 14 },
@@ -38,5 +39,16 @@ export function sensitivityFigure(records: readonly TrialRecord[]): FigureSpec {
     id: 'overhead-sensitivity', title: 'Shadow CPU overhead against the isolated crossing cost',
     data: [...lines, ...paper],
     layout: layout('Extra CPU points over native against the assumed crossing cost (paper points at the assumed value)', 'isolated crossing cost (ns)', 'CPU points over native'),
+  };
+}
+
+export function recoveryPhasesFigure(records: readonly TrialRecord[]): FigureSpec {
+  const rows = recoveryPhaseMedians(records);
+  const x = rows.map((r) => `${r.driver}<br>${r.strategy}<br>n=${r.n}`);
+  const phases = [...new Set(rows.flatMap((r) => Object.keys(r.phasesUs)))];
+  return {
+    id: 'recovery-phases', title: 'Recovery time by phase (median of single recoveries)',
+    data: phases.map((p) => ({ type: 'bar', name: p, x, y: rows.map((r) => (r.phasesUs[p] ?? 0) / 1000) })),
+    layout: layout('Recovery phases, stacked (median per phase of single recoveries; n per bar)', 'driver / strategy', 'time (ms)', { barmode: 'stack' }),
   };
 }
