@@ -13,7 +13,7 @@ export function overheadLines(records: readonly Rec[]): string[] {
   const rows = overheadRows(records);
   const o = PAPER.overhead;
   return [
-    `Paper (${o.throughputRelative.provenance}): ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}. Nooks (${o.crossingsPerSecSend.provenance}): ${o.crossingsPerSecReceive.text}; ${o.crossingsPerSecSend.text}. Ours: simulated CPU with costs from \`data/params.json\` (the isolated crossing cost is assumed; see the sensitivity section). CPU, throughput and crossings are measured over the same interval (the transfer); the CPU does one piece of work at a time, so utilisation cannot pass 100% and a saturated CPU slows the transfer instead.`,
+    `Paper (${o.throughputRelative.provenance}): ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}. ${o.crossingsPerSecSend.provenance}: ${o.crossingsPerSecReceive.text}; ${o.crossingsPerSecSend.text}. Ours: simulated CPU with costs from \`data/params.json\` (the isolated crossing cost is assumed; see the sensitivity section). CPU, throughput and crossings are measured over the same interval (the transfer); the CPU does one piece of work at a time, so utilisation cannot pass 100% and a saturated CPU slows the transfer instead. Under native the crossings column counts plain calls between kernel and driver (no domain switch, no batching).`,
     '',
     '| driver | direction | strategy | n | throughput (Mb/s) | relative throughput | CPU utilisation | CPU points over native | crossings/s |',
     '|---|---|---|---|---|---|---|---|---|',
