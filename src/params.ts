@@ -19,6 +19,10 @@ export interface Params {
   availDeadlineUs: number; availAppRestartUs: number; availRebootUs: number; availMalfunctionNoticeUs: number;
   txChecksumOffload: number; oracleAudioLossUs: number; oracleCaptureHoleUs: number; oracleAnalyzerHoleUs: number; oracleWindowLatencyUs: number;
   table4ActiveShare: number;
+  nicAutonegJitterUs: number; releaseObjectNs: number; replayCallNs: number; resubmitRequestNs: number; resubmitByteNs: number;
+  diskResetUs: number; diskSeekMaxUs: number; diskRotationUs: number; codecResetUs: number; codecLockJitterUs: number;
+  nicIrqIntervalUs: number; isolatedPoolBatch: number; streamDelayedAckUs: number;
+  serverRequestIntervalUs: number; longRunUs: number; faultArrivalMeanUs: number; monitorPeriodUs: number;
 }
 
 const file = dataFile('params.json');

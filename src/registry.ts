@@ -15,6 +15,7 @@ import { strategyGame } from './apps/sound/strategy-game.js';
 import type { DriverModule } from './drivers/types.js';
 import { fileTransfer } from './apps/file-transfer.js';
 import { networkAnalyzer } from './apps/network-analyzer.js';
+import { requestServer } from './apps/request-server.js';
 import { remoteWindow } from './apps/remote-window.js';
 import type { AppModule } from './apps/types.js';
 import { native } from './recovery/native.js';
@@ -25,6 +26,6 @@ import { checkpoint } from './recovery/checkpoint.js';
 import type { StrategyModule } from './recovery/types.js';
 
 export const DRIVERS: readonly DriverModule[] = [e1000, pcnet32, audigy, sb16, ideDisk, ahci];
-export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer, compiler, encoder, database];
+export const APPS: readonly AppModule[] = [mp3Player, audioRecorder, speechSynthesizer, strategyGame, fileTransfer, remoteWindow, networkAnalyzer, compiler, encoder, database, requestServer];
 export const STRATEGIES: readonly StrategyModule[] = [native, restart, shadow, shadowSkip, replication, checkpoint];
 

@@ -83,8 +83,9 @@ test('a deterministic fault on a path recovery replays recurs until the shadow g
 
 test('recovery takes virtual time in phases; the shadow logs pending requests at the failure', () => {
   const r = runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'shadow', seed: 5, fault: rxPointer('e1000') });
-  assert.deepEqual(Object.keys(r.recoveryPhasesUs), ['stop', 'reinit', 'replay', 'resubmit']);
-  assert.ok(r.recoveryPhasesUs.reinit >= DEFAULT_PARAMS.moduleLoadUs);
+  assert.deepEqual(Object.keys(r.recoveryPhasesUs), ['stop', 'load', 'device', 'replay', 'resubmit']);
+  assert.ok(r.recoveryPhasesUs.load >= DEFAULT_PARAMS.moduleLoadUs);
+  assert.ok(r.recoveryPhasesUs.device >= DEFAULT_PARAMS.nicResetUs + DEFAULT_PARAMS.nicLinkUpUs - DEFAULT_PARAMS.moduleLoadUs);
   assert.ok(r.log.atFailureEntries >= 1);
   assert.ok(r.cpu.tapUs > 0);
 });

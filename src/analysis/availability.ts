@@ -8,6 +8,7 @@
 import seedrandom from 'seedrandom';
 import type { Rec } from './records.js';
 import type { Params } from '../params.js';
+import type { TrialRecord } from '../trial/record.js';
 
 /** Downtime one fault caused, from its trial record (µs). */
 export function downtimeOf(r: Rec, p: Params): number {
@@ -73,4 +74,51 @@ export function availability(records: readonly Rec[], p: Params, o: Availability
     }
   }
   return rows;
+}
+
+/** Long-run trials: availability the clients measured, beside the composed model applied to
+ *  what became of each arrived fault, and the closed form with the same MTTF. */
+export interface LongRunRow {
+  strategy: string; persistence: string; n: number; hours: number;
+  measured: number; composed: number; analytic: number;
+  requests: number; failed: number; faultsArrived: number; faultsFired: number;
+  failuresDetected: number; recovered: number; appRestarts: number; reboots: number;
+  /** Faults that took the machine down more than once (a bug that came back after reboots). */
+  recurring: number;
+}
+
+/** The composed model's downtime for one fault, from what the long run saw it do: one repair. */
+export function composedDowntimeUs(f: NonNullable<TrialRecord['longRun']>['fates'][number], p: Params): number {
+  if (f.reboots > 0) return p.availRebootUs + p.availAppRestartUs;
+  if (f.appRestarts > 0) return p.availMalfunctionNoticeUs + p.availAppRestartUs;
+  const perRecovery = f.recovered > 0 ? f.recoveryUs / f.recovered : 0;
+  return perRecovery > p.availDeadlineUs ? f.recoveryUs : 0;
+}
+
+export function longRunRows(records: readonly TrialRecord[]): LongRunRow[] {
+  const groups = new Map<string, TrialRecord[]>();
+  for (const r of records) {
+    if (!r.longRun || r.outcome === 'harness-error') continue;
+    const k = `${r.spec.strategy}|${r.longRun.persistence}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const sum = (rs: TrialRecord[], f: (r: TrialRecord) => number) => rs.reduce((n, r) => n + f(r), 0);
+  return [...groups].map(([k, rs]) => {
+    const [strategy, persistence] = k.split('|');
+    const p = rs[0].spec.params;
+    const horizon = sum(rs, (r) => r.app.horizonUs);
+    const fates = rs.flatMap((r) => r.longRun!.fates);
+    const down = sum(rs, (r) => r.longRun!.fates.reduce((n, f) => n + composedDowntimeUs(f, r.spec.params), 0));
+    const mttr = fates.length ? down / fates.length : 0, mttf = p.faultArrivalMeanUs;
+    return {
+      strategy, persistence, n: rs.length, hours: horizon / 3.6e9,
+      measured: sum(rs, (r) => r.app.inTime) / Math.max(1, sum(rs, (r) => r.app.requests)),
+      composed: Math.max(0, 1 - down / horizon), analytic: mttf / (mttf + mttr),
+      requests: sum(rs, (r) => r.app.requests), failed: sum(rs, (r) => r.app.failed),
+      faultsArrived: sum(rs, (r) => r.app.faultsArrived), faultsFired: sum(rs, (r) => r.app.faultsFired),
+      failuresDetected: sum(rs, (r) => r.app.failuresDetected), recovered: sum(rs, (r) => r.app.recoveriesSucceeded),
+      appRestarts: sum(rs, (r) => r.app.appRestarts), reboots: sum(rs, (r) => r.app.reboots),
+      recurring: fates.filter((f) => f.reboots > 1).length,
+    };
+  }).sort((a, b) => a.persistence.localeCompare(b.persistence) || a.strategy.localeCompare(b.strategy));
 }

@@ -12,6 +12,7 @@ import { DEFAULT_PARAMS } from '../params.js';
 import { PAPER } from './paper.js';
 import type { Rec } from './records.js';
 import { OUTCOME_COLOURS, colourOf, layoutFor as styledLayout, legendItems, byteAxis, logTicks, spansDecades, SIZE_PRESETS, StyleOptions, DASHES, SYMBOLS, OKABE_ITO } from './figure-style.js';
+import { longRunFigure, sensitivityFigure, recoveryPhasesFigure } from './mechanism-figures.js';
 
 export interface FigureSpec {
   id: string;
@@ -230,6 +231,7 @@ export function poisonFigure(records: readonly TrialRecord[], o: StyleOptions = 
 
 /** The figures each experiment's results feed. */
 export const FIGURES_OF: Record<string, FigureMaker[]> = {
-  table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure],
+  table4: [table4Figure], 'fault-injection': [faultInjectionFigure], 'recovery-time': [recoveryTimeFigure, recoveryPhasesFigure],
   overhead: [overheadFigure], 'log-growth': [logGrowthFigure], approaches: [approachesFigure, availabilityFigure], 'poison-requests': [poisonFigure],
+  'long-run': [longRunFigure], 'overhead-sensitivity': [sensitivityFigure],
 };

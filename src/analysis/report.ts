@@ -1,7 +1,8 @@
 // results/REPORT.md: paper and reproduction side by side, with 95% intervals and provenance.
 import { pickRuns, PickOptions, Results } from './records.js';
 import { table4FromRecords, TABLE4_STRATEGIES, ACTIVE_SHARE } from './table4.js';
-import { outcomeMix, recoveryTimes, logGrowth, overheadFromRecords } from './summaries.js';
+import { outcomeMix, logGrowth } from './summaries.js';
+import { overheadLines, overheadClassesLines, sensitivityLines, recoveryTimeLines, longRunLines } from './mechanism-sections.js';
 import { outcomeTables, logTables, availabilityTables, poisonTables } from './approaches.js';
 import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
@@ -135,32 +136,23 @@ function faultInjectionSection(r: Results): string[] {
 }
 
 function overheadSection(r: Results): string[] {
-  const o = PAPER.overhead;
-  return [
-    '## Overhead: fault-free bulk transfers',
-    '',
-    `Paper${o.throughputRelative.provenance === 'book' ? ', as restated in the later book chapter' : ` (${o.throughputRelative.provenance})`}: ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}. Ours: simulated CPU with costs from \`data/params.json\` (the isolated crossing cost is assumed, not from the paper).`,
-    '',
-    '| driver | direction | strategy | throughput (Mb/s) | relative throughput | CPU utilisation | CPU points over native |',
-    '|---|---|---|---|---|---|---|',
-    ...overheadFromRecords(r.records).map((x) => `| ${x.driver} | ${x.direction} | ${x.strategy} | ${x.mbps.toFixed(1)} | ${pct(x.relativeThroughput, 1)} | ${pct(x.cpu, 1)} | ${x.cpuPointsOverNative.toFixed(1)} |`),
-    '',
-    provenanceLine(r),
-  ];
+  return ['## Overhead: fault-free bulk transfers', '', ...overheadLines(r.records), '', provenanceLine(r)];
+}
+
+function overheadClassesSection(r: Results): string[] {
+  return ['## Overhead: sound and block applications', '', ...overheadClassesLines(r.records), '', provenanceLine(r)];
+}
+
+function sensitivitySection(r: Results): string[] {
+  return ['## Overhead against the assumed crossing and tap costs', '', ...sensitivityLines(r.records), '', provenanceLine(r)];
+}
+
+function longRunSection(r: Results): string[] {
+  return ['## Availability measured in one long run', '', ...longRunLines(r.records), '', provenanceLine(r)];
 }
 
 function recoveryTimeSection(r: Results): string[] {
-  return [
-    '## Recovery time',
-    '',
-    'From detection to the device back in service, successful recoveries only. The paper does not report per-driver recovery times; the inputs (module load, device reset and link-up) are parameters in `data/params.json`.',
-    '',
-    '| driver | strategy | recoveries | median (ms) | 10th pct (ms) | 90th pct (ms) |',
-    '|---|---|---|---|---|---|',
-    ...recoveryTimes(r.records).map((x) => `| ${x.driver} | ${x.strategy} | ${x.n} | ${(x.medianUs / 1000).toFixed(1)} | ${(x.p10Us / 1000).toFixed(1)} | ${(x.p90Us / 1000).toFixed(1)} |`),
-    '',
-    provenanceLine(r),
-  ];
+  return ['## Recovery time', '', ...recoveryTimeLines(r.records), '', provenanceLine(r)];
 }
 
 function logGrowthSection(r: Results): string[] {
@@ -197,7 +189,7 @@ function poisonSection(r: Results): string[] {
 }
 
 const SECTIONS: Record<string, (r: Results) => string[]> = {
-  table4: table4Section, 'paper-campaign': paperCampaignSection, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'recovery-time': recoveryTimeSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
+  table4: table4Section, 'paper-campaign': paperCampaignSection, 'fault-injection': faultInjectionSection, overhead: overheadSection, 'overhead-classes': overheadClassesSection, 'overhead-sensitivity': sensitivitySection, 'recovery-time': recoveryTimeSection, 'long-run': longRunSection, 'log-growth': logGrowthSection, approaches: approachesSection, 'poison-requests': poisonSection,
 };
 
 /** `reportDir`: where the markdown will be written (figure links are relative to it; default the root). */

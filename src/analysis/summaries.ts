@@ -87,7 +87,8 @@ export function overheadFromRecords(records: readonly Rec[]) {
     if (r.outcome !== 'correct' || !r.app.transferUs) continue;
     const k = `${r.spec.driver}/${paramSetOf(r)}/${r.spec.strategy}`;
     const g = groups.get(k) ?? { bits: 0, us: 0, cpuUs: 0 };
-    g.bits += r.app.fileBytes * 8; g.us += r.app.transferUs; g.cpuUs += r.cpu.totalUs;
+    // CPU over the transfer itself (the app's measured interval), as throughput is.
+    g.bits += r.app.fileBytes * 8; g.us += r.app.transferUs; g.cpuUs += (r.cpu.windowUtilization ?? 0) * r.app.transferUs;
     groups.set(k, g);
   }
   const rows = [...groups].map(([k, g]) => { const [driver, direction, strategy] = k.split('/'); return { driver, direction, strategy, mbps: g.bits / g.us, cpu: g.cpuUs / g.us }; });

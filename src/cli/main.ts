@@ -15,6 +15,7 @@ import { notebooksCommand } from './notebooks.js';
 import { reproduceCommand } from './reproduce.js';
 import { jupyterCommand } from './jupyter.js';
 import { exportCommand } from './export.js';
+import { benchLongRunCommand } from './bench-long-run.js';
 
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../paths.js';
@@ -23,7 +24,7 @@ import { fail, isUserError } from './errors.js';
 const version = (JSON.parse(readFileSync(new URL('package.json', REPO_ROOT), 'utf8')) as { version: string }).version;
 let y = yargs(hideBin(process.argv)).scriptName('shadowbench')
   .usage('$0 <command> [options]\n\nReproduces "Recovering Device Drivers" (Swift et al., OSDI 2004) on a simulated kernel:\nseeded trials of driver faults under native, restart and shadow recovery.');
-for (const add of [reproduceCommand, listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, notebooksCommand, jupyterCommand, exportCommand, campaignCommand, table4Command, overheadCommand, approachesCommand, benchCommand]) y = add(y);
+for (const add of [reproduceCommand, listCommand, trialCommand, sweepCommand, mergeCommand, reportCommand, notebooksCommand, jupyterCommand, exportCommand, campaignCommand, table4Command, overheadCommand, approachesCommand, benchCommand, benchLongRunCommand]) y = add(y);
 try {
   await y.completion('completion', 'print a bash/zsh completion script (add its output to ~/.bashrc)')
     .demandCommand(1, 'name a command; see --help').strict().help().alias('h', 'help').version(version)

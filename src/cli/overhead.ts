@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { measureOverhead } from '../analysis/overhead.js';
+import { measureOverhead, paperComparison } from '../analysis/overhead.js';
 import { PAPER } from '../analysis/paper.js';
 import { DRIVERS, STRATEGIES } from '../registry.js';
 import { PARAM_SCHEMA } from '../params.js';
@@ -27,10 +27,11 @@ export function overheadCommand(y: Argv): Argv {
         const rows = measureOverhead(argv.driver, STRATEGIES.filter((s) => !s.classes || s.classes.includes('network')).map((s) => s.id), argv.bytes, argv.seeds, paramOverrides(argv.param));
         if (argv.json) { console.log(JSON.stringify({ driver: argv.driver, bytes: argv.bytes, seeds: argv.seeds, rows })); return; }
         console.log(`${argv.driver}: fault-free bulk transfer of ${argv.bytes} bytes, ${argv.seeds} seeds per cell (simulated CPU; costs in data/params.json)`);
-        console.log('direction  strategy    Mb/s   rel. throughput   CPU util.   CPU points vs native   crossings share of CPU');
+        console.log('direction  strategy    Mb/s   rel. throughput   CPU util.   CPU points vs native   crossings/s');
         for (const r of rows) {
-          console.log(`${r.direction.padEnd(10)} ${r.strategy.padEnd(8)} ${r.throughputMbps.toFixed(1).padStart(7)} ${(100 * r.relativeThroughput).toFixed(1).padStart(16)}% ${(100 * r.cpuUtilization).toFixed(1).padStart(10)}% ${r.cpuPointsOverNative.toFixed(1).padStart(22)} ${(100 * r.crossingsShare).toFixed(1).padStart(23)}%`);
+          console.log(`${r.set.padEnd(10)} ${r.strategy.padEnd(8)} ${(r.throughputMbps ?? 0).toFixed(1).padStart(7)} ${(100 * r.relativeThroughput).toFixed(1).padStart(16)}% ${(100 * r.cpuUtilization).toFixed(1).padStart(10)}% ${r.cpuPointsOverNative.toFixed(1).padStart(22)} ${Math.round(r.crossingsPerSec).toString().padStart(13)}`);
         }
+        for (const c of paperComparison(rows, argv.driver)) console.log(`${c.differs ? '≠' : '='} ${c.what}: ours ${c.what.includes('throughput') ? `${(100 * c.ours).toFixed(1)}%` : c.ours.toFixed(1)}, paper ${c.paper}${c.differs ? ` (${c.by})` : ''}`);
         const o = PAPER.overhead;
         console.log(`\npaper (${o.throughputRelative.provenance}): ${o.throughputRelative.text}; ${o.cpuPointsReceive.text}; ${o.cpuPointsSend.text}`);
         console.log('(the paper measured Linux-SD, i.e. shadow, against native with netperf; restart is Linux-Nooks)');

@@ -8,6 +8,9 @@ export interface DeviceModel extends Mmio {
   dmaErrors: number;
   /** The kernel disabled the device (driver unloaded): no DMA, no interrupts. */
   quiesce(): void;
+  /** How long until the device finishes what a reset started (link negotiation, a disk
+   *  recalibrating, a codec locking); 0 when it is ready. */
+  readyInUs?(): number;
   /** Device state for a checkpoint (registers and internal state), if the model supports it. */
   snapshot?(): DeviceSnapshot;
   /** Put the device back in a snapshot's state; work in flight since then is dropped. */

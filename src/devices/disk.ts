@@ -45,6 +45,10 @@ export class Disk implements BlockDevice {
 
   quiesce(): void { this.regs[DREG.IER] = 0; this.regs[DREG.STATUS] = ST_DRDY; this.epoch++; this.inFlight = 0; }
 
+  /** When the drive is ready again after a reset. */
+  private readyAtUs = 0;
+  readyInUs(): number { return Math.max(0, this.readyAtUs - this.k.now); }
+
   /** The command being executed (0 if idle): a restore issues it again. */
   private inFlight = 0;
 
@@ -69,6 +73,10 @@ export class Disk implements BlockDevice {
       this.epoch++;
       this.inFlight = 0;
       this.regs[DREG.STATUS] = ST_DRDY; this.regs[DREG.ISR] = 0; this.regs[DREG.IER] = 0;
+      // Diagnostics, then a recalibrating seek and the rotation to the sector: a command
+      // written meanwhile is latched and starts when the drive is ready.
+      const rng = this.k.rng.get('env/disk'), p = this.k.params;
+      this.readyAtUs = this.k.now + p.diskResetUs + rng.int(p.diskSeekMaxUs + 1) + rng.int(p.diskRotationUs + 1);
       this.k.log('disk', `${this.name} reset`);
       return;
     }
@@ -76,7 +84,7 @@ export class Disk implements BlockDevice {
     const lba = this.regs[DREG.LBA], count = this.regs[DREG.COUNT], addr = this.regs[DREG.DMA];
     const p = this.k.params;
     const ok = cmd === CMD_FLUSH || (count >= 1 && count <= MAX_SECTORS_PER_CMD && lba + count <= this.capacitySectors && (cmd === CMD_READ || cmd === CMD_WRITE));
-    const us = cmd === CMD_FLUSH ? p.diskFlushUs : p.diskAccessUs + Math.ceil((count * SECTOR) / p.diskMBps);
+    const us = this.readyInUs() + (cmd === CMD_FLUSH ? p.diskFlushUs : p.diskAccessUs + Math.ceil((count * SECTOR) / p.diskMBps));
     this.regs[DREG.STATUS] = ST_BSY;
     this.commands++;
     this.inFlight = cmd;

@@ -1,6 +1,14 @@
 // A NIC's link comes up some time after a reset (reset, then autonegotiation). The pending
 // link-up is device state: a reset or a quiesce cancels it, and a snapshot carries the time left.
 import type { Scheduler } from '../sim/scheduler.js';
+import type { Kernel } from '../kernel/kernel.js';
+
+/** From a reset to link up: the reset itself, then negotiation with the link partner, whose
+ *  timing (where its pulse bursts fall) is environmental and drawn per reset. */
+export function resetToLinkUpUs(k: Kernel): number {
+  const p = k.params;
+  return p.nicResetUs + p.nicLinkUpUs + k.rng.get('env/link').int(p.nicAutonegJitterUs + 1);
+}
 
 export class LinkUpTimer {
   private atUs: number | null = null;

@@ -6,7 +6,8 @@ import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Wire, WirePort } from './wire.js';
-import { LinkUpTimer } from './link-timer.js';
+import { LinkUpTimer, resetToLinkUpUs } from './link-timer.js';
+import { IrqThrottle } from './irq-throttle.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST, ETH_HEADER, ETHERTYPE_STREAM, frameType } from '../net/eth.js';
 import { offloadTxChecksum } from '../net/stream.js';
 
@@ -48,6 +49,7 @@ export class NicDevice implements DeviceModel {
     private readonly eepromMac: Mac,
   ) {
     this.port = wire.attach(side, (f) => this.receive(f));
+    this.irq = new IrqThrottle(k, irqLine, () => (this.regs[REG.ICR] & this.regs[REG.IMS]) !== 0);
     this.linkTimer = new LinkUpTimer(k.sched, () => {
       this.regs[REG.STATUS] |= STATUS_LU;
       this.cause(ICR_LSC);
@@ -67,7 +69,7 @@ export class NicDevice implements DeviceModel {
     switch (reg) {
       case REG.CTRL: if (value & CTRL_RST) this.reset(); else this.regs[reg] = value; return;
       case REG.ICR: this.regs[REG.ICR] &= ~value; return;
-      case REG.IMS: this.regs[REG.IMS] |= value; if (this.regs[REG.ICR] & value) this.k.raiseIrq(this.irqLine); return;
+      case REG.IMS: this.regs[REG.IMS] |= value; if (this.regs[REG.ICR] & value) this.irq.raise(); return;
       case REG.IMC: this.regs[REG.IMS] &= ~value; return;
       case REG.EERD: this.regs[REG.EERD] = (value & EERD_START) ? ((this.eeprom((value >>> 8) & 0xff) << 16) | EERD_DONE) : 0; return;
       case REG.TDT: this.regs[reg] = value; this.kickTx(); return;
@@ -85,11 +87,16 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     ++this.resetEpoch;
+    this.irq.cancel();
     this.k.log('nic', `${this.name} reset`);
-    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(resetToLinkUpUs(this.k));
   }
 
   private readonly linkTimer: LinkUpTimer;
+  private readonly irq: IrqThrottle;
+
+  /** Until the link is up after a reset (0 when none is pending). */
+  readyInUs(): number { return this.linkTimer.remainingUs() ?? 0; }
 
   snapshot(): DeviceSnapshot {
     return { bytes: this.regs.byteLength + 8, state: { regs: Uint32Array.from(this.regs), linkUpInUs: this.linkTimer.remainingUs() } };
@@ -118,13 +125,14 @@ export class NicDevice implements DeviceModel {
     this.regs.fill(0);
     this.txBusy = false;
     this.resetEpoch++;
+    this.irq.cancel();
     this.linkTimer.cancel();
   }
 
   private cause(bits: number): void {
     const before = this.regs[REG.ICR] & this.regs[REG.IMS];
     this.regs[REG.ICR] |= bits;
-    if (!before && (bits & this.regs[REG.IMS])) this.k.raiseIrq(this.irqLine);
+    if (!before && (bits & this.regs[REG.IMS])) this.irq.raise();
   }
 
   private get linkUp(): boolean { return (this.regs[REG.STATUS] & STATUS_LU) !== 0; }

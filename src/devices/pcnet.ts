@@ -7,7 +7,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
 import { MachineFault } from '../sim/faults.js';
 import { Wire, WirePort } from './wire.js';
-import { LinkUpTimer } from './link-timer.js';
+import { LinkUpTimer, resetToLinkUpUs } from './link-timer.js';
+import { IrqThrottle } from './irq-throttle.js';
 import type { DeviceModel, DeviceSnapshot } from './device-model.js';
 import { Mac, frameDst, isMulticast, macEq, BROADCAST } from '../net/eth.js';
 import { mtaBit } from './nic.js';
@@ -49,7 +50,10 @@ export class PcnetDevice implements DeviceModel {
     readonly irqLine: number, private readonly aprom: Mac) {
     this.port = wire.attach(side, (f) => this.receive(f));
     this.linkTimer = new LinkUpTimer(k.sched, () => { this.link = true; this.kickTx(); });
+    this.irq = new IrqThrottle(k, irqLine, () => (this.csr0 & CSR0_ACK_BITS) !== 0 && (this.csr0 & CSR0_IENA) !== 0);
   }
+
+  private readonly irq: IrqThrottle;
 
   readReg(port: number): number {
     switch (port) {
@@ -91,13 +95,17 @@ export class PcnetDevice implements DeviceModel {
     this.link = false;
     this.txBusy = false;
     ++this.epoch;
+    this.irq.cancel();
     this.k.log('nic', `${this.name} reset`);
-    this.linkTimer.start(this.k.params.nicResetUs + this.k.params.nicLinkUpUs);
+    this.linkTimer.start(resetToLinkUpUs(this.k));
   }
 
   private readonly linkTimer: LinkUpTimer;
 
-  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkTimer.cancel(); }
+  /** Until the link is up after a reset (0 when none is pending). */
+  readyInUs(): number { return this.linkTimer.remainingUs() ?? 0; }
+
+  quiesce(): void { this.csr0 = CSR0_STOP; this.txBusy = false; this.epoch++; this.linkTimer.cancel(); this.irq.cancel(); }
 
   snapshot(): DeviceSnapshot {
     const state = {
@@ -148,7 +156,7 @@ export class PcnetDevice implements DeviceModel {
   private updateIrq(raise: boolean): void {
     const pending = (this.csr0 & CSR0_ACK_BITS) !== 0;
     this.csr0 = pending ? this.csr0 | CSR0_INTR : this.csr0 & ~CSR0_INTR;
-    if (raise && pending && (this.csr0 & CSR0_IENA)) this.k.raiseIrq(this.irqLine);
+    if (raise && pending && (this.csr0 & CSR0_IENA)) this.irq.raise();
   }
 
   private cause(bit: number): void {

@@ -49,6 +49,9 @@ export class SoundCard implements SoundDevice {
     this.regs[reg] = value;
   }
 
+  private readyAtUs = 0;
+  readyInUs(): number { return Math.max(0, this.readyAtUs - this.k.now); }
+
   quiesce(): void { this.regs[SREG.CTL] = 0; this.regs[SREG.IER] = 0; this.epoch++; }
 
   /** Registers (ring addresses and positions, format, rate, volume, what runs). */
@@ -68,6 +71,10 @@ export class SoundCard implements SoundDevice {
       this.regs.fill(0);
       this.regs[SREG.CAPS] = CAPS_VALUE;
       this.epoch++;
+      // The codec reports ready and its rate converter locks some time after the reset; a
+      // stream started meanwhile begins only then.
+      const p = this.k.params;
+      this.readyAtUs = this.k.now + p.codecResetUs + this.k.rng.get('env/codec').int(p.codecLockJitterUs + 1);
       this.k.log('sound', `${this.name} reset`);
       return;
     }
@@ -89,7 +96,8 @@ export class SoundCard implements SoundDevice {
   }
 
   private schedule(which: 'play' | 'capture', epoch: number): void {
-    const us = this.periodUs(which === 'play' ? SREG.PPER : SREG.CPER);
+    const period = this.periodUs(which === 'play' ? SREG.PPER : SREG.CPER);
+    const us = period === 0 ? 0 : period + this.readyInUs();
     if (us === 0) { this.k.log('sound', `${this.name} ${which} stalled: no rate or period programmed`); return; }
     this.k.sched.schedule(us, `sound-${which}`, () => {
       if (epoch !== this.epoch) return;

@@ -164,6 +164,9 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   }
 
   /** Put reclaimed requests back into the queue, in order, ahead of newer ones. */
+  /** Bytes a request moves (0 if it is gone). */
+  requestBytes(id: number): number { return (this.requests.get(id)?.count ?? 0) * 512; }
+
   requeue(ids: number[]): void { this.queue.unshift(...ids.filter((id) => this.requests.has(id))); }
 
   /** The driver was unloaded: queued requests fail. */

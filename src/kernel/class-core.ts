@@ -29,6 +29,13 @@ export interface ClassCore<Ops extends object = object, Api extends object = obj
   relocate?(object: number): boolean;
   /** What the kernel (or its boot scripts) does after loading the driver. */
   bringUp(): number;
+  /** Kernel services a driver calls without waiting on an answer that the driver needs at
+   *  once: under isolation they are queued and run on the return crossing (Nooks batches
+   *  such calls), so they cost no crossing of their own. */
+  readonly batchedCalls?: readonly string[];
+  /** Kernel services served from a pool in the driver's domain under isolation: one crossing
+   *  in `isolatedPoolBatch` calls refills it. */
+  readonly pooledCalls?: readonly string[];
   /** Whether the class sees for itself when the device is in service (network: carrier). */
   readonly observesService: boolean;
   /** Times at which the device came (back) into service, when the class observes it. */

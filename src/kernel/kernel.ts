@@ -179,7 +179,7 @@ export class Kernel {
     if (inst.failed) return failValue;
     const ctx = inst.ctx;
     ctx.enter(this.params.callBudgetInstructions);
-    const instr0 = ctx.instructions, calls0 = ctx.kernelCalls;
+    const instr0 = ctx.instructions, calls0 = ctx.kernelCalls, batched0 = this.batchedCalls;
     try {
       return fn();
     } catch (e) {
@@ -190,14 +190,21 @@ export class Kernel {
       }
       throw e;
     } finally {
-      this.chargeDriverCall(ctx.instructions - instr0, ctx.kernelCalls - calls0);
+      this.chargeDriverCall(ctx.instructions - instr0, ctx.kernelCalls - calls0 - (this.batchedCalls - batched0));
     }
   }
 
-  /** CPU for one kernel-to-driver call: the driver's instructions and every crossing it made. */
+  /** Driver-to-kernel calls the isolation layer batched onto the return crossing (Nooks'
+   *  deferred calls); they cost no crossing of their own. */
+  batchedCalls = 0;
+
+  /** CPU for one kernel-to-driver call: the driver's instructions and every crossing it made
+   *  (the call in, and each kernel call out that the driver waits on). */
   private chargeDriverCall(instructions: number, kernelCalls: number): void {
     const p = this.params;
     this.cpu.charge('driver', instructions * p.instructionNs);
+    this.cpu.crossings.in++;
+    this.cpu.crossings.out += kernelCalls;
     this.cpu.charge('crossing', (1 + kernelCalls) * (this.isolation ? p.isolatedCrossingNs : p.directCallNs));
   }
 
@@ -218,6 +225,14 @@ export class Kernel {
     this.oopses.push({ process: this.currentProcess, entry, kind: e.kind, message: e.message, atUs: this.now });
     this.log('oops', `${reason}: killed ${this.currentProcess}; the kernel goes on`);
     throw new ProcessKilled(this.currentProcess, reason);
+  }
+
+  /** Run `fn` on behalf of process `name`: an oops that kills it (native, process context) ends
+   *  only its work. Returns the reason it was killed, or null. */
+  runAs(name: string, fn: () => void): string | null {
+    const outer = this.currentProcess;
+    this.currentProcess = name;
+    try { fn(); return null; } catch (e) { if (e instanceof ProcessKilled) return e.reason; throw e; } finally { this.currentProcess = outer; }
   }
 
   /** A detected driver failure (from an exception, a rejected kernel call, or a watchdog). */

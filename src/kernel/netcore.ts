@@ -76,6 +76,11 @@ export const NET_ENTRY_CONTEXTS: EntryContexts = {
 export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
   readonly cls = 'network';
   readonly observesService = true;
+  /** Packet delivery, freeing a sent buffer and waking the queue need no answer: batched
+   *  under isolation. */
+  readonly batchedCalls = ['netifRx', 'freeSkb', 'wakeQueue'] as const;
+  /** Receive buffers come from a pool in the driver's domain that one crossing refills. */
+  readonly pooledCalls = ['allocSkb'] as const;
   readonly entryPoints = NET_ENTRY_POINTS;
   readonly addr: number;
   /** Set by the recovery strategy: how the kernel reaches the driver. */
@@ -243,6 +248,10 @@ export class NetDevice implements ClassCore<NetDeviceOps, NetKernelApi> {
 
   /** The boot scripts (or Nooks' user-mode agent) bring the interface up: ifup. */
   bringUp(): number { return this.open(); }
+
+  /** A recovery that kept the carrier on (the kernel never saw the link go) ended: the
+   *  interface carries traffic again from now. */
+  resumedService(): void { if (this.carrier) this.inServiceUs.push(this.k.now); }
 
   /** Put a request back at the head of the queue (a recovery agent resubmitting it later). */
   requeueFront(skb: number, len: number): void {

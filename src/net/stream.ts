@@ -9,7 +9,12 @@ const HDR = 12;
 /** The payload of every ACK (segment() copies a payload, so one shared empty array serves). */
 const NO_PAYLOAD = new Uint8Array(0);
 
-export interface StreamParams { initialRtoUs: number; maxRtoUs: number; maxRetries: number; window: number; segmentBytes: number }
+export interface StreamParams {
+  initialRtoUs: number; maxRtoUs: number; maxRetries: number; window: number; segmentBytes: number;
+  /** Delayed ACK (RFC 1122, as Linux does): an in-order segment is acknowledged with the next
+   *  one, or after this long; 0 acknowledges every segment at once. */
+  delayedAckUs?: number;
+}
 
 export interface StreamLink {
   sched: Scheduler;
@@ -129,11 +134,15 @@ export class StreamReceiver {
   onData: ((chunk: Uint8Array) => void) | null = null;
   onEnd: (() => void) | null = null;
 
-  constructor(private readonly link: StreamLink, readonly channel: number) {}
+  private unacked = 0;
+  private delack: EventHandle | null = null;
+
+  constructor(private readonly link: StreamLink, readonly channel: number, private readonly delayedAckUs = 0) {}
 
   onSegment(seg: ParsedSegment): void {
     if (seg.type !== DATA) return;
-    if (seg.seq === this.expected && !this.ended) {
+    const inOrder = seg.seq === this.expected && !this.ended;
+    if (inOrder) {
       this.expected++;
       if (seg.payload.length === 0) { this.ended = true; this.onEnd?.(); }
       else {
@@ -143,6 +152,18 @@ export class StreamReceiver {
         this.onData?.(copy);
       }
     }
+    // Every second in-order segment, or at once for the end, a duplicate or a gap.
+    if (inOrder && !this.ended && this.delayedAckUs > 0 && ++this.unacked < 2) {
+      this.delack ??= this.link.sched.schedule(this.delayedAckUs, 'stream-delack', () => { this.delack = null; this.ack(); });
+      return;
+    }
+    this.ack();
+  }
+
+  private ack(): void {
+    this.unacked = 0;
+    this.delack?.cancel();
+    this.delack = null;
     this.link.send(segment(ACK, this.channel, this.expected, NO_PAYLOAD));
   }
 
@@ -168,7 +189,7 @@ export class StreamHub {
   }
 
   receiver(channel: number): StreamReceiver {
-    const r = new StreamReceiver(this.link, channel);
+    const r = new StreamReceiver(this.link, channel, this.params.delayedAckUs ?? 0);
     this.receivers.set(channel, r);
     return r;
   }

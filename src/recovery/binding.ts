@@ -22,6 +22,23 @@ export interface LoadOptions {
   bind?: boolean;
 }
 
+/** Under isolation, the class's batched kernel calls ride on the return crossing. */
+function batched<A extends object>(world: World, api: A): A {
+  const { k, core } = world;
+  if (!k.isolation) return api;
+  const out = { ...api } as Record<string, unknown>;
+  const wrap = (n: string, crosses: () => boolean): void => {
+    const fn = out[n] as ((...a: unknown[]) => unknown) | undefined;
+    if (typeof fn === 'function') out[n] = (...a: unknown[]) => { if (!crosses()) k.batchedCalls++; return fn(...a); };
+  };
+  for (const n of core.batchedCalls ?? []) wrap(n, () => false);
+  for (const n of core.pooledCalls ?? []) {
+    let served = 0;
+    wrap(n, () => served++ % k.params.isolatedPoolBatch === 0);
+  }
+  return out as A;
+}
+
 export class Binding {
   private opsCache: object | null = null;
   private constructor(readonly world: World, readonly inst: DriverInstance, readonly code: DriverCode, readonly priv: number, readonly device: DeviceModel) {}
@@ -48,7 +65,7 @@ export class Binding {
     const { k, core } = world;
     const device = o.device ?? world.device;
     const inst = k.createInstance(world.driver.id, o.slot ?? k.freeSlot());
-    const code = world.driver.create(inst.ctx, (o.tapApi ?? noTap)(core.apiFor(inst), inst), device);
+    const code = world.driver.create(inst.ctx, (o.tapApi ?? noTap)(batched(world, core.apiFor(inst)), inst), device);
     if (o.bind ?? true) core.driver = inst;
     return { inst, code, device };
   }

@@ -10,7 +10,7 @@
 // the checkpoint comes back with it.
 import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
-import { runPhases } from './phases.js';
+import { runPhases, stopPhase } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import { ClassRequestLog, HeldSnapshot, LoggedCall, CALL_HEADER_BYTES } from './checkpoint/request-log.js';
 import { NetRequestLog } from './checkpoint/net-request-log.js';
@@ -136,7 +136,7 @@ class CheckpointRestart implements RecoveryStrategy {
     const cp = this.cp!;
     k.log('recovery', `checkpoint: ${f.instance.name} failed (${f.kind}); restoring the checkpoint of ${cp.atUs} us and replaying ${this.calls.length} calls`);
     runPhases(k, [
-      { name: 'stop', fixedUs: p.recoveryStopUs, run: () => { this.classLog.afterStop(this.binding.reclaimAndDestroy(), cp.held, this.calls); return true; } },
+      stopPhase(k, 'stop', () => { const held = this.binding.reclaimAndDestroy(); this.classLog.afterStop(held, cp.held, this.calls); return held.length; }),
       { name: 'restore', fixedUs: p.checkpointFixedUs + Math.ceil((cp.bytes * p.copyNsPerByte) / 1000), run: () => this.restore(cp) },
       { name: 'replay', fixedUs: 0, run: () => this.replay() },
     ], this.r.phasesUs, () => {

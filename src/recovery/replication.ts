@@ -8,7 +8,7 @@
 // environment does.
 import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
-import { runPhases } from './phases.js';
+import { runPhases, stopPhase, loadPhase, devicePhase, chargeRecovery } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replication/replica.js';
 import { NetMirror } from './replication/net-mirror.js';
@@ -102,7 +102,9 @@ class Replication implements RecoveryStrategy, ReplicaPair {
   private failover(s: Replica): void {
     const k = this.world.k;
     const old = this.primary;
-    runPhases(k, [{ name: 'failover', fixedUs: k.params.failoverUs, run: () => {
+    // The switch happens in the failure's own event; its cost is charged as it is done.
+    runPhases(k, [{ name: 'failover', fixedUs: 0, run: () => {
+      chargeRecovery(k, k.params.failoverUs * 1000);
       const held = old.inst.destroyed ? [] : old.binding.reclaimAndDestroy();
       this.mirror.forget(old);
       old.live = false;
@@ -130,17 +132,18 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     const standbyDevice = this.standby?.device ?? null;
     this.counts.coldRestarts++;
     runPhases(k, [
-      { name: 'unload', fixedUs: p.recoveryStopUs, run: () => {
+      stopPhase(k, 'unload', () => {
         k.log('recovery', `replication: no ready standby; reloading ${this.primary.inst.name}`);
         this.unload(this.primary);
         if (this.standby) this.unload(this.standby);
         this.standby = null;
-        return true;
-      } },
-      { name: 'reload', fixedUs: p.moduleLoadUs, run: () => {
+        return 0;
+      }),
+      loadPhase(k, () => {
         this.primary = this.load(this.primary.device, true);
         return this.primary.binding.healthy;
-      } },
+      }),
+      devicePhase(this.primary.device),
       { name: 'resync', fixedUs: 0, run: () => { this.counts.syncBytes += this.sync(this.primary); return !this.primary.inst.failed; } },
     ], this.r.phasesUs, () => {
       this.r.recoveriesSucceeded++;
@@ -159,7 +162,10 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     }
     let r: Replica;
     // The standby counts as ready (a failover may go to it) once its load and sync are done.
-    runPhases(k, [{ name: 'standby-sync', fixedUs: k.params.moduleLoadUs, run: () => {
+    // Not on the service's path: the standby is created at once (so mirroring reaches it) and
+    // counts as ready after its load time.
+    runPhases(k, [{ name: 'standby-sync', fixedUs: 0, run: () => {
+      chargeRecovery(k, k.params.moduleLoadUs * 1000);
       r = this.load(device, false);
       this.standby = r;
       this.counts.standbysLoaded++;

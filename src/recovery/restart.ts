@@ -3,7 +3,7 @@
 // gone. The kernel (or a user-mode agent) brings the device up as at boot.
 import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
-import { runPhases } from './phases.js';
+import { runPhases, stopPhase, loadPhase, devicePhase } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import type { World } from '../trial/world.js';
 import type { FailureReport } from '../kernel/kernel.js';
@@ -35,19 +35,20 @@ class Restart implements RecoveryStrategy {
       return;
     }
     this.r.recoveriesAttempted++;
-    const p = k.params;
     runPhases(k, [
-      { name: 'unload', fixedUs: p.recoveryStopUs, run: () => {
+      stopPhase(k, 'unload', () => {
         k.log('recovery', `restart: unloading ${f.instance.name}; its requests fail`);
-        this.binding.destroy();
+        const held = this.binding.reclaimAndDestroy();
+        core.release(held);
         core.unregister();
-        return true;
-      } },
-      { name: 'reload', fixedUs: p.moduleLoadUs, run: () => {
+        return held.length;
+      }),
+      loadPhase(k, () => {
         this.binding = Binding.load(this.world);
         core.ops = this.binding.ops();
         return this.binding.healthy;
-      } },
+      }),
+      devicePhase(this.world.device),
       { name: 'bring-up', fixedUs: 0, run: () => core.bringUp() === 0 && this.binding.healthy },
     ], this.r.phasesUs, () => {
       this.r.recoveriesSucceeded++;

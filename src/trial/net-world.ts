@@ -31,7 +31,7 @@ export function buildNetWorld(k: Kernel, driver: NetDriverModule): NetWorld {
   const netdev = new NetDevice(k, 0);
   const sp: StreamParams = {
     initialRtoUs: params.streamInitialRtoUs, maxRtoUs: params.streamMaxRtoUs, maxRetries: params.streamMaxRetries,
-    window: params.streamWindowSegments, segmentBytes: params.streamSegmentBytes,
+    window: params.streamWindowSegments, segmentBytes: params.streamSegmentBytes, delayedAckUs: params.streamDelayedAckUs,
   };
   const log = (kind: string, msg: string) => k.log(kind, msg);
   const hostStreams = new StreamHub({ sched: k.sched, log, send: (s) => netdev.xmit(buildFrame(PEER_MAC, netdev.mac, ETHERTYPE_STREAM, s)) }, sp);

@@ -46,6 +46,8 @@ export interface TrialRecord {
   traceHash: string;
   replay: string;
   trace?: TraceEvent[];
+  /** Long-run trials: the persistence of arriving faults and what became of each. */
+  longRun?: { persistence: string; faultArrivalMeanUs: number; fates: Array<{ atUs: number; persistence: string; fired: boolean; failures: number; recovered: number; appRestarts: number; reboots: number; recoveryUs: number }> };
   /** [virtual µs, bytes retained for recovery], when sampling was asked for. */
   logSeries?: Array<[number, number]>;
 }

@@ -16,8 +16,8 @@ import { Injector } from '../faults/injector.js';
 import type { App } from '../apps/types.js';
 import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
-import { ProcessKilled } from '../kernel/kernel.js';
 import type { FaultSpec } from '../faults/types.js';
+import { runLongRun, isLongRun } from './long-run.js';
 
 export interface TrialOptions {
   trace?: boolean;
@@ -31,6 +31,8 @@ export interface TrialOptions {
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
   const spec = resolveSpec(input);
+  // Faults arriving inside one long run (availability measured from the clients' view).
+  if (isLongRun(input, spec.params)) return runLongRun(spec, input.fault ?? null).record;
   let workloadEndUs: number | null = null;
   if (input.fault) {
     const profile = profileFor(spec, (s, at) => simulate(s, { coverageAtUs: at }).coverage);
@@ -51,13 +53,6 @@ function survivingCrash(fn: () => void): void {
   try { fn(); } catch (e) { if (!(e instanceof SystemCrash)) throw e; }
 }
 
-/** Run `fn` as a process: an oops that kills it (native, process context) ends only its work.
- *  Returns the reason it was killed, or null. */
-function asProcess(w: World, name: string, fn: () => void): string | null {
-  const outer = w.k.currentProcess;
-  w.k.currentProcess = name;
-  try { fn(); return null; } catch (e) { if (e instanceof ProcessKilled) return e.reason; throw e; } finally { w.k.currentProcess = outer; }
-}
 
 function simulate(spec: ResolvedSpec, opts: SimOptions) {
   const rng = new RngStreams(spec.seed);
@@ -72,7 +67,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   w.k.interceptor = injector;
   let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
-    world: w, rng: rng.get('workload'), finish: () => { if (!appDone) w.k.log('app', `${spec.app} finished`); appDone = true; w.k.sched.stop(); },
+    world: w, rng: rng.get('workload'), finish: () => { if (!appDone) { w.k.log('app', `${spec.app} finished`); w.k.cpu.mark('app-end'); } appDone = true; w.k.sched.stop(); },
   });
   let before = new Map<string, SiteCoverage>();
   if (opts.coverageAtUs !== undefined) {
@@ -89,7 +84,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
   // After boot the application is the process on whose behalf the kernel calls the driver; if an
   // oops kills it, its work ends there (the run stops: nothing of it is left to observe).
   let appKilled: string | null = null;
-  if (!w.k.crashReason) survivingCrash(() => { appKilled = asProcess(w, spec.app, () => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial)); });
+  if (!w.k.crashReason) survivingCrash(() => { appKilled = w.k.runAs(spec.app, () => w.k.sched.run(spec.params.trialDeadlineUs, spec.params.maxEventsPerTrial)); });
   // The kernel's last look: corruption it has not stumbled on yet still counts.
   if (!w.k.crashReason) survivingCrash(() => w.k.checkIntegrity());
   const record = buildRecord(spec, w, strategy, app, appDone, appKilled, trace, injector);
@@ -102,18 +97,19 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
 const BRING_UP_PROCESS: Record<string, string> = { network: 'ifconfig', sound: 'aumix', block: 'mount' };
 
 function boot(w: World, strategy: RecoveryStrategy, app: App, spec: ResolvedSpec): void {
-  const insmod = asProcess(w, 'insmod', () => strategy.attach(w));
+  const insmod = w.k.runAs('insmod', () => strategy.attach(w));
   if (insmod !== null) {
     // The module never finished loading: the device was never registered, so every call fails.
     w.k.log('boot', `insmod killed (${insmod}): no device`);
     w.core.ops = Object.fromEntries(Object.entries(w.core.entryPoints).map(([entry, fail]) => [entry, () => fail]));
   } else {
     let r = 0;
-    const killed = asProcess(w, BRING_UP_PROCESS[w.cls], () => { r = w.core.bringUp(); }); // the boot scripts bring the device up
+    const killed = w.k.runAs(BRING_UP_PROCESS[w.cls], () => { r = w.core.bringUp(); }); // the boot scripts bring the device up
     if (killed !== null) w.k.log('boot', `${BRING_UP_PROCESS[w.cls]} killed (${killed})`);
     else if (r !== 0) w.k.log('boot', `device failed to come up (${r})`);
   }
-  w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => app.start());
+  // CPU and crossings are measured over the app's run, from its start to its finish.
+  w.k.sched.schedule(spec.params.appStartUs, 'app-start', () => { w.k.cpu.mark('app-start'); app.start(); });
 }
 
 /** Out of service from each detected failure until the interface carried traffic again
@@ -138,8 +134,23 @@ function cpuSummary(w: World): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of CPU_COMPONENTS) out[`${c}Us`] = Math.round(w.k.cpu.ns[c] / 1000);
   out.totalUs = Math.round(w.k.cpu.totalNs() / 1000);
-  out.utilization = w.k.now > 0 ? Math.round((1e4 * w.k.cpu.totalNs()) / 1000 / w.k.now) / 1e4 : 0;
+  out.utilization = w.k.now > 0 ? Math.round((1e4 * w.k.cpu.doneNs()) / 1000 / w.k.now) / 1e4 : 0;
+  // Crossings counted where they happen, and per second over the app's measured interval.
+  const c = w.k.cpu.crossings, window = cpuWindow(w);
+  out.crossingsIn = c.in;
+  out.crossingsOut = c.out;
+  if (window) Object.assign(out, window);
   return out;
+}
+
+/** Utilisation and crossing rate over the interval the app measured (its marks), if it did. */
+function cpuWindow(w: World): Record<string, number> | null {
+  const cpu = w.k.cpu, a = cpu.marks['app-start'], b = cpu.marks['app-end'];
+  const u = cpu.utilizationBetween('app-start', 'app-end');
+  if (!a || !b || u === null) return null;
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const us = b.atUs - a.atUs;
+  return { windowUs: us, windowUtilization: round(u), crossingsPerSec: Math.round((b.crossings - a.crossings) / (us / 1e6)) };
 }
 
 function decide(w: World, app: App, appDone: boolean, appKilled: string | null, injector: Injector | null): { outcome: Outcome; reason: string } {

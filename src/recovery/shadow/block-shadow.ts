@@ -67,6 +67,7 @@ export class BlockShadow extends ClassShadow<BlockOps, BlockKernelApi> {
 
   /** Resubmit: the held requests go back to the head of the kernel's queue, in their order. */
   protected resubmit(): boolean {
+    for (const id of this.pending) this.chargeResubmit(this.blockWorld.blk.requestBytes(id));
     this.blockWorld.blk.requeue(this.pending);
     this.k.log('shadow', `resubmitting ${this.pending.length} requests`);
     this.pending = [];

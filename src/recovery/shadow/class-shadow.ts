@@ -5,7 +5,7 @@
 // says what its taps log, how they proxy, and how it replays and resubmits.
 import { Binding } from '../binding.js';
 import { RetryBudget } from '../retry-budget.js';
-import { runPhases } from '../phases.js';
+import { runPhases, stopPhase, loadPhase, devicePhase, chargeRecovery } from '../phases.js';
 import { ShadowLog } from './log.js';
 import { StrategyReport, copyReport, emptyReport } from '../types.js';
 import type { World } from '../../trial/world.js';
@@ -92,10 +92,10 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
     this.report.log.atFailureEntries = this.log.atFailureEntries;
     this.report.log.atFailureBytes = this.log.atFailureBytes;
     k.log('recovery', `shadow: ${f.instance.name} failed (${f.kind}); active mode, ${this.log.size} log entries (${this.log.sizeBytes} B)`);
-    const p = k.params;
     runPhases(k, [
-      { name: 'stop', fixedUs: p.recoveryStopUs, run: () => { this.keepPending(this.binding.reclaimAndDestroy()); return true; } },
-      { name: 'reinit', fixedUs: p.moduleLoadUs, run: () => this.reinit() },
+      stopPhase(k, 'stop', () => { const held = this.binding.reclaimAndDestroy(); this.keepPending(held); return held.length; }),
+      loadPhase(k, () => this.reinit()),
+      devicePhase(this.world.device),
       { name: 'replay', fixedUs: 0, run: () => this.replay() },
       { name: 'resubmit', fixedUs: 0, run: () => this.resubmit() },
     ], this.report.phasesUs, () => {
@@ -150,11 +150,18 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
   protected replayLogged(steps: Array<[string, () => number]>): boolean {
     for (const [key, call] of steps) {
       if (!this.log.has(key)) continue;
+      chargeRecovery(this.k, this.k.params.replayCallNs);
       const r = call();
       if (this.failedNow) return false;
       if (r < 0) this.k.log('recovery', `shadow: replaying ${key} returned ${r}`);
     }
     return true;
+  }
+
+  /** Resubmitting one pending request of `bytes` costs the shadow its bookkeeping and remapping. */
+  protected chargeResubmit(bytes: number): void {
+    const p = this.k.params;
+    chargeRecovery(this.k, p.resubmitRequestNs + bytes * p.resubmitByteNs);
   }
 
   protected giveUp(): void {

@@ -22,6 +22,8 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
   /** Counters the application read before a restart reset them in the driver. */
   private statsOffset: NetStats = ZERO_STATS;
   private pending: PendingTx[] = [];
+  /** An interrupt came during recovery and was not given to the driver. */
+  private irqDropped = false;
 
   constructor(private readonly net: NetWorld, skipping = false) { super(net, skipping); }
 
@@ -39,7 +41,7 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
       startXmit: (skb, len) => this.startXmit(skb, len),
       getStats: () => this.getStats(),
       txTimeout: () => this.passiveOrDrop('tx_timeout dropped', () => this.drv.txTimeout()),
-      interrupt: () => this.passiveOrDrop('interrupt dropped', () => this.drv.interrupt()),
+      interrupt: () => { if (this.mode !== 'passive') this.irqDropped = true; this.passiveOrDrop('interrupt dropped', () => this.drv.interrupt()); },
       timer: () => this.passiveOrDrop('timer dropped', () => this.drv.timer()),
     };
   }
@@ -113,6 +115,7 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
     for (let i = 0; i < pending.length; i++) {
       const { skb, len } = pending[i];
       if (this.refused('startXmit', [skb, len])) { this.k.skbs.free(skb, OWNER_KERNEL); continue; }
+      this.chargeResubmit(len);
       const owner = ownerOfSlot(this.binding.inst.slot);
       this.k.skbs.transfer(skb, OWNER_KERNEL, owner);
       const r = this.drv.startXmit(skb, len);
@@ -126,7 +129,13 @@ export class NetShadow extends ClassShadow<NetDeviceOps, NetKernelApi> {
     return true;
   }
 
-  protected resume(): void { this.net.netdev.apiFor(this.binding.inst).wakeQueue(); }
+  protected resume(): void {
+    this.net.netdev.resumedService();
+    this.net.netdev.apiFor(this.binding.inst).wakeQueue();
+    // A PCI interrupt line is level-triggered: one the shadow held back during recovery is
+    // still asserted (the cause register unread), so the recovered driver gets it now.
+    if (this.irqDropped && this.mode === 'passive') { this.irqDropped = false; this.drv.interrupt(); }
+  }
 
   protected shutDown(): void {
     this.net.netdev.apiFor(this.binding.inst).setCarrier(false);
