@@ -110,7 +110,7 @@ test('bad input: one line, exit 2, nothing written (the table)', async () => {
     [['overhead', '--seeds', '0'], 2, /--seeds must be an integer from 1/],
     [['campaign', '--strategies', 'native,native'], 2, /--strategies lists 'native' twice/],
     [['campaign', '--strategies', 'native,magic'], 2, /--strategies: unknown 'magic'; valid: native/],
-    [['notebooks', '--only', 'nosuch'], 2, /Argument: only, Given: "nosuch", Choices: .*table4/],
+    [['notebooks', '--only', 'nosuch'], 2, /unknown notebook 'nosuch'; valid: approaches, .*table4/],
     [['sweep', 'mine.json', '--trials', '1e300', '--out', 'x'], 2, /--trials must be an integer from 1 to 1000000, got '1e\+300'/],
     [['sweep', 'mine.json', '--shard', '1/99999999999999999999', '--out', 'x'], 2, /--shard 1\/99999999999999999999: .*N at most 2\^53/],
     [['sweep', 'mine.json', '--shard', '1/5', '--out', 'x'], 2, /N is larger than the 2 trials/],
@@ -161,7 +161,7 @@ test('conventions that succeed: --version, completion, --json', async () => {
   const o = await run(base, ['overhead', '--bytes', '1048576', '--seeds', '1', '--json']);
   assert.equal(o.code, 0, o.stderr);
   const rows = JSON.parse(o.stdout).rows;
-  assert.ok(rows.some((r: { strategy: string; direction: string }) => r.strategy === 'shadow' && r.direction === 'send'));
+  assert.ok(rows.some((r: { strategy: string; set: string }) => r.strategy === 'shadow' && r.set === 'send'));
   // sweep PATH.json with a parameter grid: one parameter set per value, named after it.
   writeFileSync(join(base, 'mine.json'), JSON.stringify({ id: 'mine', description: 'd', workloads: [{ driver: 'e1000', app: 'file-transfer' }], strategies: ['native'], fault: null, trialsPerCell: { default: 1, paper: 1 } }));
   const s = await run(base, ['sweep', 'mine.json', '--workers', '0', '--param', 'linkMbps=100,1000', '--json']);

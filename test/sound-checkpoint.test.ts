@@ -23,8 +23,9 @@ function playing(driver: string, strategy: string): { w: SoundWorld; f: SoundFil
   w.core.bringUp();
   const f = w.snd.open(MODE_PLAY) as SoundFile;
   for (const [cmd, arg] of [[SNDCTL.SET_FORMAT, 16], [SNDCTL.SET_CHANNELS, 2], [SNDCTL.SET_RATE, 44100]]) assert.equal(f.ioctl(cmd, arg), 0);
-  for (let i = 0; i < 3; i++) f.write(new Uint8Array(2048).fill(i + 1), () => {});
-  w.k.sched.run(w.k.now + 1000);
+  for (let i = 0; i < 8; i++) f.write(new Uint8Array(2048).fill(i + 1), () => {});
+  // Past the codec's reset and lock time (the device model times it), so the card is playing.
+  w.k.sched.run(w.k.now + w.k.params.codecResetUs + w.k.params.codecLockJitterUs + 15_000);
   return { w, f, s };
 }
 
