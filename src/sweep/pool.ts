@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import type { PlannedTrial } from './experiment.js';
 import { runPlanned, harnessLine } from './run-one.js';
 import type { BatchTask } from './worker.js';
+import { setMaxListeners } from 'node:events';
 
 export interface PoolOptions {
   workers: number;
@@ -69,6 +70,10 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
   });
   const stop = new AbortController();
+  // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
+  // the combined signal is collected), so more than 10 listeners is normal here, not a leak.
+  setMaxListeners(0, stop.signal);
+  const stopped = aborted(stop.signal);
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort);
   const inFlight = new Set<Promise<void>>();
@@ -76,7 +81,7 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
   const track = async (p: Promise<void>) => {
     const tracked = p.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
-    if (inFlight.size >= maxInFlight) await Promise.race([Promise.race(inFlight), aborted(stop.signal)]);
+    if (inFlight.size >= maxInFlight) await Promise.race([Promise.race(inFlight), stopped]);
   };
   const submit = (b: PlannedTrial[]): Promise<void> =>
     pool.run({ batch: b, file: o.file } satisfies BatchTask, { signal: anySignal([AbortSignal.timeout(o.taskTimeoutMs), stop.signal]) })
@@ -93,7 +98,7 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
       if (stop.signal.aborted) break;
       await track(submit(b));
     }
-    await Promise.race([Promise.all(inFlight), aborted(stop.signal)]);
+    await Promise.race([Promise.all(inFlight), stopped]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
