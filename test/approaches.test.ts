@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial } from '../src/trial/run.js';
-import { buildWorld } from '../src/trial/build-world.js';
-import type { NetWorld } from '../src/trial/net-world.js';
+import { buildWorld } from '../src/world/build-world.js';
+import type { NetWorld } from '../src/world/net-world.js';
 import { RngStreams } from '../src/sim/rng.js';
 import { Trace } from '../src/sim/trace.js';
 import { DEFAULT_PARAMS } from '../src/params.js';

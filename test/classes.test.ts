@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial } from '../src/trial/run.js';
-import { buildWorld } from '../src/trial/build-world.js';
-import type { SoundWorld } from '../src/trial/sound-world.js';
+import { buildWorld } from '../src/world/build-world.js';
+import type { SoundWorld } from '../src/world/sound-world.js';
 import { RngStreams } from '../src/sim/rng.js';
 import { Trace } from '../src/sim/trace.js';
 import { DEFAULT_PARAMS } from '../src/params.js';

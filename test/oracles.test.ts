@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial, TrialOptions } from '../src/trial/run.js';
-import type { World } from '../src/trial/world.js';
+import type { World } from '../src/world/world.js';
 import type { FaultRequest } from '../src/faults/select.js';
 import { ownerOfSlot } from '../src/kernel/skb.js';
 import { ETH_HEADER, ETHERTYPE_STREAM, ETHERTYPE_MONITOR } from '../src/net/eth.js';

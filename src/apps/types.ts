@@ -4,8 +4,8 @@ import type { NetDevice } from '../kernel/netcore.js';
 import type { PeerHost } from '../devices/peer.js';
 import type { StreamHub } from '../net/stream.js';
 import type { Rng } from '../sim/rng.js';
-import type { World } from '../trial/world.js';
-import type { NetWorld } from '../trial/net-world.js';
+import type { World } from '../world/world.js';
+import type { NetWorld } from '../world/net-world.js';
 import type { DriverClass } from '../kernel/class-core.js';
 
 export type AppOutcome = 'correct' | 'malfunction' | 'app-failed';

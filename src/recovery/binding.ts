@@ -4,7 +4,7 @@
 import type { DriverInstance } from '../kernel/kernel.js';
 import type { DriverCode } from '../drivers/types.js';
 import type { DeviceModel } from '../devices/device-model.js';
-import type { World } from '../trial/world.js';
+import type { World } from '../world/world.js';
 
 const EIO = -5;
 

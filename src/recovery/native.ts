@@ -1,7 +1,7 @@
 // Linux-Native: no isolation. A driver fault is a kernel fault, and the system goes down.
 import { Binding } from './binding.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, emptyReport } from './types.js';
-import type { World } from '../trial/world.js';
+import type { World } from '../world/world.js';
 
 class Native implements RecoveryStrategy {
   readonly id = 'native';

@@ -5,7 +5,7 @@ import { Binding } from './binding.js';
 import { RetryBudget } from './retry-budget.js';
 import { runPhases, stopPhase, loadPhase, devicePhase } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
-import type { World } from '../trial/world.js';
+import type { World } from '../world/world.js';
 import type { FailureReport } from '../kernel/kernel.js';
 
 class Restart implements RecoveryStrategy {

@@ -1,6 +1,6 @@
 // A recovery strategy sits on the kernel-driver interface: it loads the driver, gives the
 // kernel the ops it calls (so it sees every call both ways), and is told of each failure.
-import type { World } from '../trial/world.js';
+import type { World } from '../world/world.js';
 import type { DriverClass } from '../kernel/class-core.js';
 
 export interface LogAccount { peakEntries: number; peakBytes: number; atFailureEntries: number; atFailureBytes: number }

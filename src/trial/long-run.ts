@@ -10,14 +10,14 @@ import { Trace } from '../sim/trace.js';
 import { SystemCrash } from '../sim/faults.js';
 import type { SiteCoverage, SiteExec, SiteInterceptor } from '../sim/exec.js';
 import { DRIVERS, STRATEGIES } from '../registry.js';
-import { buildWorld } from './build-world.js';
-import type { NetWorld } from './net-world.js';
+import { buildWorld } from '../world/build-world.js';
+import type { NetWorld } from '../world/net-world.js';
 import type { ResolvedSpec, TrialSpec } from './spec.js';
 import type { TrialRecord, Outcome } from './record.js';
 import { resolveFault, FaultRequest, Profile } from '../faults/select.js';
 import { Injector } from '../faults/injector.js';
 import type { FaultSpec } from '../faults/types.js';
-import { RequestServer, RequestClient } from '../apps/request-server.js';
+import { RequestServer, RequestClient } from '../apps/net/request-server.js';
 import { DEFAULT_PARAMS, Params } from '../params.js';
 
 /** Every planted fault sees every site execution (one interceptor for the kernel). */

@@ -1,6 +1,6 @@
 // make/gcc-like: read every source file, spend CPU compiling it, write its object file; then
 // sync, read every object back and check it is what the compiler produced.
-import type { BlockWorld } from '../../trial/block-world.js';
+import type { BlockWorld } from '../../world/block-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fillBytes } from '../types.js';
 import { runSteps, Step, transform, sameBytes } from './steps.js';

@@ -1,7 +1,7 @@
 // mySQL-like: a table of fixed-size records and a redo log. Each transaction rewrites one
 // record and appends a log entry, then fsyncs both (commit). At the end it checks integrity
 // and durability: every record holds its last committed value and the log holds every commit.
-import type { BlockWorld } from '../../trial/block-world.js';
+import type { BlockWorld } from '../../world/block-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fnv1a } from '../../sim/memory.js';
 import { runSteps, Step, sameBytes } from './steps.js';

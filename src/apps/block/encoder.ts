@@ -1,6 +1,6 @@
 // LAME-like: stream a large .wav in, encode each chunk (CPU), write the .mp3 out; then sync
 // and check the output against what the encoder produced.
-import type { BlockWorld } from '../../trial/block-world.js';
+import type { BlockWorld } from '../../world/block-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fillBytes } from '../types.js';
 import { runSteps, Step, transform, sameBytes } from './steps.js';

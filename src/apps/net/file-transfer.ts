@@ -2,9 +2,9 @@
 // checksums at the receiving end. By default the host sends, at a steady application pace
 // (scp is paced by encryption and disk); the workload parameters can make it receive, or
 // send as fast as the stream allows (netperf-like), for overhead measurements.
-import { fnv1a } from '../sim/memory.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
-import type { StreamSender, StreamReceiver } from '../net/stream.js';
+import { fnv1a } from '../../sim/memory.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
+import type { StreamSender, StreamReceiver } from '../../net/stream.js';
 
 const CHUNK_BYTES = 16 * 1024;
 const CHANNEL = 1;

@@ -1,9 +1,9 @@
 // ethereal-like: put the interface in promiscuous mode and capture traffic between two other
 // hosts. It checks that it kept seeing that traffic (no capture hole longer than the
 // tolerance) and that what it captured is what was on the wire.
-import { fnv1a } from '../sim/memory.js';
-import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../net/eth.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
+import { fnv1a } from '../../sim/memory.js';
+import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../../net/eth.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 
 const DURATION_US = 3_000_000;
 const INTERVAL_US = 5000;          // 200 frames/s between two other hosts

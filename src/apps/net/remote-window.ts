@@ -1,7 +1,7 @@
 // vnc-like: the peer (the viewer) sends input events; the app answers each with a screen
 // update. The viewer checks every update's contents and how long it took.
-import { fnv1a } from '../sim/memory.js';
-import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from './types.js';
+import { fnv1a } from '../../sim/memory.js';
+import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 
 const REQUESTS = 30;
 const REQUEST_INTERVAL_US = 100_000;

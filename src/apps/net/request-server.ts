@@ -4,12 +4,12 @@
 // and a shadow replays. The client keeps its own books (sent, answered in time), so
 // availability is what the clients saw. A normal trial runs both for a few seconds; the
 // long-run harness (trial/long-run.ts) keeps one client across app restarts and reboots.
-import { PEER_MAC, type Mac } from '../net/eth.js';
-import type { NetDevice } from '../kernel/netcore.js';
-import type { PeerHost } from '../devices/peer.js';
-import type { Scheduler } from '../sim/scheduler.js';
-import { frameDst, frameType, framePayload, macEq, buildFrame } from '../net/eth.js';
-import { AppModule, App, AppVerdict, netContext } from './types.js';
+import { PEER_MAC, type Mac } from '../../net/eth.js';
+import type { NetDevice } from '../../kernel/netcore.js';
+import type { PeerHost } from '../../devices/peer.js';
+import type { Scheduler } from '../../sim/scheduler.js';
+import { frameDst, frameType, framePayload, macEq, buildFrame } from '../../net/eth.js';
+import { AppModule, App, AppVerdict, netContext } from '../types.js';
 
 export const ETHERTYPE_REQUEST = 0x88b7, ETHERTYPE_RESPONSE = 0x88b8;
 /** The service's multicast group. */

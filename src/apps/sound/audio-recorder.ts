@@ -3,7 +3,7 @@
 // capturing with; the recording must be continuous (holes within tolerance), intact, and at
 // the settings the recorder asked for. A read error is retried after a period, as a recorder
 // polling its device would.
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_CAPTURE } from '../../kernel/soundcore.js';
 import { fmtValue } from '../../devices/soundcard.js';

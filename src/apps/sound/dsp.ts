@@ -1,6 +1,6 @@
 // Helpers for apps that use /dev/dsp: open and configure, and play a list of blocks.
 import { SoundFile, SNDCTL, MODE_PLAY } from '../../kernel/soundcore.js';
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 import { fmtValue } from '../../devices/soundcard.js';
 import { audioBlock, Expected } from './audio.js';
 

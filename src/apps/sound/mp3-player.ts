@@ -2,7 +2,7 @@
 // stream decoded to PCM continuously. A write error is skipped (players drop frames rather than
 // quit). The speaker's record decides: every block heard, in order, with the format, rate and
 // volume the player set, and no hole longer than the tolerance.
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY } from '../../kernel/soundcore.js';
 import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';

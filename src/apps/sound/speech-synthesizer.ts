@@ -3,7 +3,7 @@
 // current sentence (festival reports it and goes on with the next one). Every sentence must be
 // heard whole, at the right settings and the mixer level the system boots with (festival never
 // touches the mixer).
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY, BOOT_VOLUME } from '../../kernel/soundcore.js';
 import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';

@@ -1,7 +1,7 @@
 // Battle of Wesnoth-like: open the device once, play short sound effects now and then, and move
 // the mixer volume during play. A sound error is ignored (games do not quit over sound). Every
 // effect must be heard in order at the volume set when it was played.
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_PLAY, SNDCTL } from '../../kernel/soundcore.js';
 import { BLOCK_BYTES, Expected, checkPlayback, judgePlayback, playbackSeverity } from './audio.js';

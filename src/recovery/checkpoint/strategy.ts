@@ -8,21 +8,21 @@
 // wait in the kernel's queue. A fresh instance carries no transient fault; a deterministic fault
 // fires again when the replay or the traffic after it reaches its site; corruption older than
 // the checkpoint comes back with it.
-import { Binding } from './binding.js';
-import { RetryBudget } from './retry-budget.js';
-import { runPhases, stopPhase } from './phases.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
-import { ClassRequestLog, HeldSnapshot, LoggedCall, CALL_HEADER_BYTES } from './checkpoint/request-log.js';
-import { NetRequestLog } from './checkpoint/net-request-log.js';
-import { BlockRequestLog } from './checkpoint/block-request-log.js';
-import { SoundRequestLog } from './checkpoint/sound-request-log.js';
-import type { World } from '../trial/world.js';
-import type { NetWorld } from '../trial/net-world.js';
-import type { BlockWorld } from '../trial/block-world.js';
-import type { SoundWorld } from '../trial/sound-world.js';
-import type { FailureReport, Registrations } from '../kernel/kernel.js';
-import type { HeapSnapshot } from '../kernel/heap.js';
-import type { DeviceSnapshot } from '../devices/device-model.js';
+import { Binding } from '../binding.js';
+import { RetryBudget } from '../retry-budget.js';
+import { runPhases, stopPhase } from '../phases.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from '../types.js';
+import { ClassRequestLog, HeldSnapshot, LoggedCall, CALL_HEADER_BYTES } from './request-log.js';
+import { NetRequestLog } from './net-request-log.js';
+import { BlockRequestLog } from './block-request-log.js';
+import { SoundRequestLog } from './sound-request-log.js';
+import type { World } from '../../world/world.js';
+import type { NetWorld } from '../../world/net-world.js';
+import type { BlockWorld } from '../../world/block-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
+import type { FailureReport, Registrations } from '../../kernel/kernel.js';
+import type { HeapSnapshot } from '../../kernel/heap.js';
+import type { DeviceSnapshot } from '../../devices/device-model.js';
 
 const LOGS: Record<string, (w: World) => ClassRequestLog<object>> = {
   network: (w) => new NetRequestLog(w.k, (w as NetWorld).netdev),

@@ -6,19 +6,19 @@
 // is left, replication falls back to a cold reload. A deterministic fault is in both images
 // and fires in both on the same inputs; a transient one fires in the standby only if its own
 // environment does.
-import { Binding } from './binding.js';
-import { RetryBudget } from './retry-budget.js';
-import { runPhases, stopPhase, loadPhase, devicePhase, chargeRecovery } from './phases.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
-import { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replication/replica.js';
-import { NetMirror } from './replication/net-mirror.js';
-import { BlockMirror } from './replication/block-mirror.js';
-import { SoundMirror } from './replication/sound-mirror.js';
-import type { BlockWorld } from '../trial/block-world.js';
-import type { World, ReplicaHardware } from '../trial/world.js';
-import type { NetWorld } from '../trial/net-world.js';
-import type { FailureReport } from '../kernel/kernel.js';
-import type { DeviceModel } from '../devices/device-model.js';
+import { Binding } from '../binding.js';
+import { RetryBudget } from '../retry-budget.js';
+import { runPhases, stopPhase, loadPhase, devicePhase, chargeRecovery } from '../phases.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from '../types.js';
+import { ClassMirror, MirrorStats, Replica, ReplicaPair } from './replica.js';
+import { NetMirror } from './net-mirror.js';
+import { BlockMirror } from './block-mirror.js';
+import { SoundMirror } from './sound-mirror.js';
+import type { BlockWorld } from '../../world/block-world.js';
+import type { World, ReplicaHardware } from '../../world/world.js';
+import type { NetWorld } from '../../world/net-world.js';
+import type { FailureReport } from '../../kernel/kernel.js';
+import type { DeviceModel } from '../../devices/device-model.js';
 
 const MIRRORS: Record<string, (w: World, stats: MirrorStats) => ClassMirror<object>> = {
   network: (w, stats) => new NetMirror(w.k, (w as NetWorld).netdev, stats),

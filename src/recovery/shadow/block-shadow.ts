@@ -6,7 +6,7 @@
 // is the device's, protected by the fail-stop assumption.
 import { ClassShadow } from './class-shadow.js';
 import { BlockOps, BlockKernelApi, BLK_BUSY, BLK_OK, BLKCTL } from '../../kernel/blockcore.js';
-import type { BlockWorld } from '../../trial/block-world.js';
+import type { BlockWorld } from '../../world/block-world.js';
 
 const EIO = -5;
 

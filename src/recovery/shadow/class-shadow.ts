@@ -8,7 +8,7 @@ import { RetryBudget } from '../retry-budget.js';
 import { runPhases, stopPhase, loadPhase, devicePhase, chargeRecovery } from '../phases.js';
 import { ShadowLog } from './log.js';
 import { StrategyReport, copyReport, emptyReport } from '../types.js';
-import type { World } from '../../trial/world.js';
+import type { World } from '../../world/world.js';
 import type { FailureReport } from '../../kernel/kernel.js';
 
 export type ShadowMode = 'passive' | 'active' | 'dead';

@@ -8,7 +8,7 @@
 import { ClassShadow } from './class-shadow.js';
 import { EIO, NETDEV_TX_BUSY, NETDEV_TX_OK, NetDeviceOps, NetKernelApi, NetStats, MAX_MC } from '../../kernel/netcore.js';
 import { OWNER_KERNEL, ownerOfSlot } from '../../kernel/skb.js';
-import type { NetWorld } from '../../trial/net-world.js';
+import type { NetWorld } from '../../world/net-world.js';
 
 interface PendingTx { skb: number; len: number }
 

@@ -8,7 +8,7 @@
 // OSS resets format on open, so a release drops the per-open entries but keeps the volume.
 import { ClassShadow } from './class-shadow.js';
 import { SoundOps, SoundKernelApi, SNDCTL } from '../../kernel/soundcore.js';
-import type { SoundWorld } from '../../trial/sound-world.js';
+import type { SoundWorld } from '../../world/sound-world.js';
 
 const EIO = -5;
 const CONFIG: Record<number, string> = { [SNDCTL.SET_FORMAT]: 'fmt', [SNDCTL.SET_CHANNELS]: 'channels', [SNDCTL.SET_RATE]: 'rate', [SNDCTL.SET_VOLUME]: 'volume' };

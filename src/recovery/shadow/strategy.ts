@@ -1,14 +1,14 @@
 // Linux-SD: isolation plus a shadow driver per class that conceals failures from the kernel
 // and applications (Swift et al., OSDI 2004, section 4). The network class is implemented in shadow/net-shadow.ts.
-import { NetShadow } from './shadow/net-shadow.js';
-import { SoundShadow } from './shadow/sound-shadow.js';
-import type { ClassShadow } from './shadow/class-shadow.js';
-import type { SoundWorld } from '../trial/sound-world.js';
-import { BlockShadow } from './shadow/block-shadow.js';
-import type { BlockWorld } from '../trial/block-world.js';
-import { RecoveryStrategy, StrategyModule, StrategyReport } from './types.js';
-import type { World } from '../trial/world.js';
-import type { NetWorld } from '../trial/net-world.js';
+import { NetShadow } from './net-shadow.js';
+import { SoundShadow } from './sound-shadow.js';
+import type { ClassShadow } from './class-shadow.js';
+import type { SoundWorld } from '../../world/sound-world.js';
+import { BlockShadow } from './block-shadow.js';
+import type { BlockWorld } from '../../world/block-world.js';
+import { RecoveryStrategy, StrategyModule, StrategyReport } from '../types.js';
+import type { World } from '../../world/world.js';
+import type { NetWorld } from '../../world/net-world.js';
 
 class Shadow implements RecoveryStrategy {
   readonly isolation = true;
