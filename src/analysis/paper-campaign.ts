@@ -145,3 +145,10 @@ export function crashCause(reason: string): string {
   const m = /^(oops in \w+ context|oops with \S+ held|system hung|kernel found corrupted data|ext3: I\/O error)/.exec(reason);
   return m ? m[1].replace('ext3: I/O error', 'file system error (errors=panic)') : 'other';
 }
+
+/** Records of `strategy` whose paired native run crashed and which crashed too: what the
+ *  headline's missing share is made of. */
+export function crashedUnder(records: readonly Rec[], strategy: string): Rec[] {
+  const native = nativeIndex(records);
+  return records.filter((r) => r.spec.strategy === strategy && r.outcome === 'system-crash' && native.get(pairKey(r))?.outcome === 'system-crash');
+}

@@ -7,7 +7,7 @@ import { outcomeTables, logTables, availabilityTables, poisonTables } from './ap
 import { interval, pct } from './stats.js';
 import { PAPER } from './paper.js';
 import { OUTCOMES } from '../trial/record.js';
-import { campaignCategories, nooksHeadline, nativeBreakdown, CategoryRow } from './paper-campaign.js';
+import { campaignCategories, nooksHeadline, nativeBreakdown, crashedUnder, crashCause, CategoryRow } from './paper-campaign.js';
 import { outcomeBreakdown, formatBreakdown } from './explain.js';
 import { figureLines } from './report-figures.js';
 
@@ -77,6 +77,13 @@ function paperCampaignSection(r: Results): string[] {
     '|---|---|---|---|---|---|',
     ...head.map((h) => `| ${h.strategy} | ${h.faults} | ${h.nativeCrashes} | ${interval(h.keptUp)} | ${h.strategy === 'restart' ? '99% (313/317)' : '—'} | ${h.nonFatalNative} → ${h.nonFatalUnder} |`),
     '',
+    ...['restart', 'shadow'].flatMap((st) => {
+      const down = crashedUnder(r.records, st);
+      const causes = new Map<string, number>();
+      for (const x of down) causes.set(crashCause(x.reason), (causes.get(crashCause(x.reason)) ?? 0) + 1);
+      const detected = down.filter((x) => x.detected !== null).length;
+      return down.length ? [`Native crashes that ${st} did not survive (${down.length}, from the records; ${detected} had a detected driver failure first): ${[...causes].sort((p, q) => q[1] - p[1]).map(([c, n]) => `${c} ${n}`).join(', ')}.`, ''] : [];
+    }),
     '### How native Linux went down, per driver',
     '',
     'Paper (Nooks, SOSP\'03): interrupt-oriented drivers (e1000, pcnet32) crashed native Linux far more often than process-oriented ones (sb, VFAT), because Linux kills the calling process for an exception in process context instead of panicking. Ours, among native trials whose faults changed something:',
