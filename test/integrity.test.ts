@@ -240,3 +240,9 @@ test('every replay command re-parses to the same record (faults, bits, parameter
     assert.deepEqual(JSON.parse(again.stdout), rec, r.replay);
   }
 });
+
+test('the code identity covers what makes records, not what presents them', async () => {
+  const { makesRecords } = await import('../src/sweep/identity.js');
+  for (const f of ['src/kernel/kernel.ts', 'src/drivers/net/e1000.ts', 'src/sweep/run-one.ts', 'src/analysis/paper.ts', 'data/paper.json']) assert.equal(makesRecords(f), true, f);
+  for (const f of ['src/analysis/report.ts', 'src/analysis/figures.ts', 'src/cli/report.ts', 'data/params.json']) assert.equal(makesRecords(f), false, f);
+});

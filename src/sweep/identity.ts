@@ -39,7 +39,18 @@ function walk(dir: string, rel: string, out: string[]): void {
 let codeCache: Identity['code'] | null = null;
 
 /**
- * The code: a hash over the path and bytes of every file under src/ and data/ but params.json (committed or
+ * Whether a file can change a record. data/params.json enters by value (identity.params), so
+ * editing a source text keeps the identity. The analysis and the CLI only read and present
+ * records (a report's wording or a figure's colours must not make every run stale), except
+ * analysis/paper.ts, which names the paper's workloads an experiment can ask for.
+ */
+export function makesRecords(f: string): boolean {
+  if (f === 'data/params.json' || f.startsWith('src/cli/')) return false;
+  return !f.startsWith('src/analysis/') || f === 'src/analysis/paper.ts';
+}
+
+/**
+ * The code: a hash over the path and bytes of every file under src/ and data/ that can change a record (committed or
  * not: a dirty tree is hashed as it is), with the commit beside it for humans. The records
  * depend on these bytes, not on the commit: a commit that only touches docs keeps the identity.
  */
@@ -52,7 +63,7 @@ export function codeIdentity(): Identity['code'] {
     const files: string[] = [];
     walk(join(root, top), top, files);
     // data/params.json enters by value (identity.params), so editing a source text keeps the identity.
-    for (const f of files) if (f !== 'data/params.json') h.update(`${f}\0${sha(readFileSync(join(root, f)))}\n`);
+    for (const f of files) if (makesRecords(f)) h.update(`${f}\0${sha(readFileSync(join(root, f)))}\n`);
   }
   let commit: string | null = null;
   try { commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a git checkout */ }
