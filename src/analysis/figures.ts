@@ -191,7 +191,7 @@ export function approachesFigure(records: readonly TrialRecord[], o: StyleOption
   }));
   const stack = outcomeStack(rows, o);
   return figure('approaches-outcomes', 'Recovery approaches: transient and deterministic faults',
-    'Outcome shares of activated random faults in the network and block classes, per strategy; transient faults left, deterministic right (paired seeds across strategies). n = activated faults per bar. The paper compares the approaches in prose only.',
+    'Outcome shares of activated random faults in the network, sound and block classes, per strategy; transient faults left, deterministic right (paired seeds across strategies). n = activated faults per bar. The paper compares the approaches in prose only.',
     stack.data, { x: '', y: '' }, o, { barmode: 'stack', yaxis: shareAxis, xaxis: stack.xaxis });
 }
 
