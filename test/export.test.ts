@@ -2,14 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toCsv, flatten } from '../src/analysis/export.js';
 import { loadResults } from '../src/analysis/records.js';
 
-const run = fileURLToPath(new URL('../../notebooks/reference/table4/default-40/', import.meta.url));
+// The committed reference run of table4 (whatever its size).
+const table4Dir = fileURLToPath(new URL('../../notebooks/reference/table4/', import.meta.url));
+const run = join(table4Dir, readdirSync(table4Dir).filter((d) => existsSync(join(table4Dir, d, 'manifest.json'))).sort()[0]);
 const BIN = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
 
 test('export writes one row per record that python3 csv reads, with factors, outcome and flattened numbers', () => {

@@ -8,6 +8,7 @@ import { latestResults } from '../src/analysis/report.js';
 import { table4Figure, faultInjectionFigure, overheadFigure, logGrowthFigure, recoveryTimeFigure, availabilityFigure, FIGURES_OF } from '../src/analysis/figures.js';
 import { OKABE_ITO, OUTCOME_COLOURS, bytesLabel, byteAxis, printPoints, SIZE_PRESETS, FIGURE_SIZES } from '../src/analysis/figure-style.js';
 import { PAPER } from '../src/analysis/paper.js';
+import { table4FromRecords } from '../src/analysis/table4.js';
 import type { TrialRecord } from '../src/trial/record.js';
 
 const reference = fileURLToPath(new URL('../../notebooks/reference/', import.meta.url));
@@ -47,8 +48,12 @@ test('Table 4: crash and malfunction stay apart, native shows its 0% correct, an
   const crash = traces(f).find((t) => t.name === 'system-crash' && (t.xaxis ?? 'x') === 'x')!;
   const correct = traces(f).find((t) => t.name === 'correct' && (t.xaxis ?? 'x') === 'x')!;
   const row = (crash.y as string[]).findIndex((l) => l.startsWith('file-transfer'));
-  assert.equal(crash.x![row], 100);
-  assert.equal(correct.x![row], 0);
+  // The bars are the records' shares (file transfer under native: mostly crashes, the paper's cell).
+  const ft = table4FromRecords(records).find((x) => x.app === 'file-transfer')!;
+  assert.ok(ft.faults > 0);
+  assert.equal(crash.x![row], (100 * ft.mix.native['system-crash']) / ft.faults);
+  assert.equal(correct.x![row], (100 * ft.mix.native.correct) / ft.faults);
+  assert.ok((crash.x![row] as number) > 50, 'native file transfers mostly crash');
   assert.ok(traces(f).some((t) => t.name === 'malfunction' && t.xaxis === 'x2' && (t.x as number[]).some((v) => v > 0)), 'restart malfunctions are drawn as such');
   const paperRestart = traces(f).find((t) => t.name === 'paper' && t.xaxis === 'x2')!;
   const nwa = (paperRestart.y as string[]).findIndex((l) => l.startsWith('network-analyzer'));
