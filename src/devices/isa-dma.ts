@@ -7,6 +7,7 @@
 // A single-cycle transfer masks its channel at terminal count; auto-init reloads the base.
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
+import { newBytes } from '../sim/slab.js';
 
 /** Mode register bits (written with the channel number in bits 0-1). */
 export const DMA_MODE = { WRITE: 0x04 /* device to memory */, READ: 0x08 /* memory to device */, AUTO: 0x10, SINGLE: 0x40 } as const;
@@ -93,10 +94,11 @@ export class IsaDma {
   fetch(n: number, bytes: number): Uint8Array | null {
     const c = this.ch[n];
     if (c.masked || (c.mode & DMA_MODE.READ) === 0) return null;
-    const out = new Uint8Array(bytes);
+    const out = newBytes(bytes);
     let done = 0;
     for (const run of this.runs(n, bytes)) {
-      out.set(this.k.mem.readBytes(run.phys, run.len), done);
+      this.k.mem.checkMapped(run.phys, run.len, null);
+      out.set(this.k.mem.bytes.subarray(run.phys, run.phys + run.len), done);
       done += run.len;
     }
     return done === bytes ? out : null;

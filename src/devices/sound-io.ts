@@ -5,6 +5,7 @@
 // muted, and hears the same room: what a microphone hears is a function of virtual time.
 import type { Kernel } from '../kernel/kernel.js';
 import type { DeviceModel } from './device-model.js';
+import { copyBytes } from '../sim/slab.js';
 
 export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
 
@@ -49,7 +50,7 @@ export class SpeakerTap {
     const len = view.length;
     const last = this.lastPlayed.get(addr);
     if (last && last.length === len && Buffer.from(last.buffer, last.byteOffset, len).equals(Buffer.from(view.buffer, view.byteOffset, len))) return last;
-    const copy = view.slice();
+    const copy = copyBytes(view);
     this.lastPlayed.set(addr, copy);
     return copy;
   }

@@ -141,10 +141,11 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------
   /** A request's tag: what it asks for (direction, place) and, for a write, the data. */
-  requestTag(entry: string, args: readonly unknown[]): number {
+  requestTag(entry: string, args: readonly unknown[], exact = true): number {
     if (entry !== 'request') return 0;
     const [, dir, sector, count, buf] = args as number[];
     if (this.k.skbs.index(buf) < 0 || !(count >= 1 && count <= 4)) return 0;
+    if (!exact) return 1; // some request: what a profile counts (see Kernel.exactRequestTags)
     const head = fnv1a(new Uint8Array(new Uint32Array([dir, sector, count]).buffer));
     const data = dir === DIR_WRITE ? fnv1a(this.k.mem.bytes.subarray(buf, buf + count * 512)) : 0;
     return ((head ^ Math.imul(data, 0x9e3779b1)) | 1) >>> 0;

@@ -23,8 +23,9 @@ export interface ClassCore<Ops extends object = object, Api extends object = obj
   /** The driver was unloaded: the class forgets its configuration, and queued work fails. */
   unregister(): void;
   /** A tag for the request an entry point hands the driver (a hash of its content, never 0),
-   *  or 0 if the call carries none. Request-triggered faults and request skipping use it. */
-  requestTag?(entry: string, args: readonly unknown[]): number;
+   *  or 0 if the call carries none. Request-triggered faults and request skipping use it;
+   *  with `exact` false the tag is 1 for any request (whether there is one, without hashing). */
+  requestTag?(entry: string, args: readonly unknown[], exact?: boolean): number;
   /** Move a kernel-held object out of the way so its address is free (checkpoint restore). */
   relocate?(object: number): boolean;
   /** What the kernel (or its boot scripts) does after loading the driver. */

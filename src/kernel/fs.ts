@@ -6,6 +6,7 @@
 import type { Kernel } from './kernel.js';
 import { BlockCore, DIR_READ, DIR_WRITE, DIR_FLUSH } from './blockcore.js';
 import { fnv1a } from '../sim/memory.js';
+import { newBytes, viewOf } from '../sim/slab.js';
 
 export const SECTOR = 512;
 const PER_REQUEST = 4;             // sectors per block request (one kernel buffer)
@@ -66,7 +67,7 @@ export class FileSystem {
     if (this.readOnly) { this.later(() => done(EROFS)); return; }
     const first = Math.floor(offset / SECTOR), sectors = Math.ceil(data.length / SECTOR);
     if (first + sectors > ino.capacitySectors) { this.later(() => done(ENOSPC)); return; }
-    const padded = new Uint8Array(sectors * SECTOR);
+    const padded = newBytes(sectors * SECTOR);
     padded.set(data);
     let outstanding = 0, failed = 0;
     const finishData = (): void => {
@@ -89,11 +90,11 @@ export class FileSystem {
 
   read(name: string, offset: number, len: number, done: (r: number, data: Uint8Array) => void): void {
     const ino = this.inodes.get(name);
-    if (!ino) { this.later(() => done(ENOENT, new Uint8Array(0))); return; }
+    if (!ino) { this.later(() => done(ENOENT, newBytes(0))); return; }
     const end = Math.min(offset + len, ino.length);
-    if (end <= offset) { this.later(() => done(0, new Uint8Array(0))); return; }
+    if (end <= offset) { this.later(() => done(0, newBytes(0))); return; }
     const first = Math.floor(offset / SECTOR), last = Math.ceil(end / SECTOR);
-    const out = new Uint8Array((last - first) * SECTOR);
+    const out = newBytes((last - first) * SECTOR);
     let outstanding = 0, failed = 0;
     for (let s = first; s < last; s += PER_REQUEST) {
       const n = Math.min(PER_REQUEST, last - s);
@@ -126,8 +127,8 @@ export class FileSystem {
   }
 
   private inodeSector(no: number): Uint8Array {
-    const s = new Uint8Array(SECTOR);
-    const v = new DataView(s.buffer);
+    const s = newBytes(SECTOR);
+    const v = viewOf(s);
     const base = Math.floor(no / INODES_PER_SECTOR) * INODES_PER_SECTOR;
     for (const ino of this.inodes.values()) {
       if (ino.no < base || ino.no >= base + INODES_PER_SECTOR) continue;
@@ -141,8 +142,8 @@ export class FileSystem {
   /** Ordered metadata update: the journal record first, then the inode in place. */
   private commitInode(ino: Inode, done: (r: number) => void): void {
     const rec = this.inodeSector(ino.no);
-    new DataView(rec.buffer).setUint32(SECTOR - 8, ++this.journalSeq, true);
-    new DataView(rec.buffer).setUint32(SECTOR - 4, fnv1a(rec.subarray(0, SECTOR - 4)), true);
+    viewOf(rec).setUint32(SECTOR - 8, ++this.journalSeq, true);
+    viewOf(rec).setUint32(SECTOR - 4, fnv1a(rec.subarray(0, SECTOR - 4)), true);
     this.metadataWrites += 2;
     this.blk.submit(DIR_WRITE, JOURNAL_START + (this.journalSeq % JOURNAL_SECTORS), 1, rec, (st) => {
       if (st < 0) { this.abort('journal'); done(EIO); return; }

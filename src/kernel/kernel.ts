@@ -83,6 +83,11 @@ export class Kernel {
   onDriverFailure: ((r: FailureReport) => void) | null = null;
   /** Set by the fault injector (from outside): sees every site execution. */
   interceptor: SiteInterceptor | null = null;
+  /** Whether a request's tag must be its content hash (a request-triggered fault or a
+   *  strategy that skips requests reads it). When nothing reads the value, the trial clears
+   *  this and a request is tagged 1: what the profile counts (a request or none) is the same,
+   *  and no payload is hashed on every call (several % of a trial's CPU). */
+  exactRequestTags = true;
   /** The process on whose behalf process-context driver entries run (set by the trial: insmod,
    *  the boot scripts, then the application). */
   currentProcess = 'init';

@@ -1,4 +1,5 @@
 // Ethernet framing: 6-byte MACs held as (lo: first 4 bytes, hi: last 2 bytes) numbers.
+import { newBytes, viewOf } from '../sim/slab.js';
 export interface Mac { lo: number; hi: number }
 
 export const BROADCAST: Mac = { lo: 0xffffffff, hi: 0xffff };
@@ -17,8 +18,8 @@ export function macStr(m: Mac): string {
 }
 
 export function buildFrame(dst: Mac, src: Mac, ethertype: number, payload: Uint8Array): Uint8Array {
-  const f = new Uint8Array(ETH_HEADER + payload.length);
-  const v = new DataView(f.buffer);
+  const f = newBytes(ETH_HEADER + payload.length);
+  const v = viewOf(f);
   v.setUint32(0, dst.lo, true); v.setUint16(4, dst.hi, true);
   v.setUint32(6, src.lo, true); v.setUint16(10, src.hi, true);
   v.setUint16(12, ethertype, false);

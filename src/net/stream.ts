@@ -3,6 +3,7 @@
 // Both the simulated host and the peer use it; it only needs a way to send a frame.
 import { Scheduler, EventHandle } from '../sim/scheduler.js';
 import { fnv1a } from '../sim/memory.js';
+import { copyBytes, newBytes, viewOf } from '../sim/slab.js';
 
 const DATA = 1, ACK = 2;
 const HDR = 12;
@@ -25,8 +26,8 @@ export interface StreamLink {
 
 /** A segment; `sum` is the payload's checksum when the caller already has it (a resend). */
 function segment(type: number, channel: number, seq: number, payload: Uint8Array, sum = fnv1a(payload)): Uint8Array {
-  const s = new Uint8Array(HDR + payload.length);
-  const v = new DataView(s.buffer);
+  const s = newBytes(HDR + payload.length);
+  const v = viewOf(s);
   v.setUint8(0, type); v.setUint8(1, channel); v.setUint32(2, seq, true);
   v.setUint16(6, payload.length, true); v.setUint32(8, sum, true);
   s.set(payload, HDR);
@@ -146,7 +147,7 @@ export class StreamReceiver {
       this.expected++;
       if (seg.payload.length === 0) { this.ended = true; this.onEnd?.(); }
       else {
-        const copy = seg.payload.slice();
+        const copy = copyBytes(seg.payload);
         this.chunks.push(copy);
         this.bytes += copy.length;
         this.onData?.(copy);

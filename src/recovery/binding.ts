@@ -83,7 +83,7 @@ export class Binding {
         if (this.priv <= 0) return fail;
         // The request this call carries, so a fault can depend on it and a failure names it.
         const ctx = this.inst.ctx, outer = ctx.request;
-        ctx.request = core.requestTag?.(entry, args) || outer;
+        ctx.request = core.requestTag?.(entry, args, k.exactRequestTags) || outer;
         try { return k.invoke(this.inst, entry, () => fn.call(this.code, this.priv, ...args), fail); } finally { ctx.request = outer; }
       };
     }

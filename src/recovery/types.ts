@@ -30,6 +30,9 @@ export interface RecoveryStrategy {
   report(): StrategyReport;
   /** Bytes the strategy holds for recovery right now (log, image, standby state). */
   retainedBytes?(): number;
+  /** The strategy tells requests apart by their tags (FailureReport.requestTag), so every
+   *  request must carry its exact content hash (see Kernel.exactRequestTags). */
+  readonly readsRequestTags?: boolean;
 }
 
 /** A copy of a report that later changes to the strategy cannot touch. */

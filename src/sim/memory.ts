@@ -1,6 +1,7 @@
 // The simulated machine's single address space: typed-array memory cut into regions. Access
 // checks model the MMU (NULL page, unmapped space) and Nooks-like protection domains.
 import { MachineFault } from './faults.js';
+import { copyBytes } from './slab.js';
 
 export type RegionKind = 'kernel' | 'skb' | 'driver';
 
@@ -87,7 +88,7 @@ export class AddressSpace {
 
   readBytes(addr: number, len: number, site: string | null = null): Uint8Array {
     this.checkMapped(addr, len, site);
-    return this.bytes.slice(addr, addr + len);
+    return copyBytes(this.bytes.subarray(addr, addr + len));
   }
 
   writeBytes(addr: number, data: Uint8Array, domain: Domain | null = null, site: string | null = null): void {
@@ -104,6 +105,17 @@ export class AddressSpace {
   }
 
   fill(addr: number, len: number, value: number): void { this.bytes.fill(value, addr, addr + len); }
+}
+
+/** The bytes are identical (a native compare). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+/** Whether `fnv1a(a) === fnv1a(b)`, what an app comparing checksums decides: equal bytes have
+ *  equal checksums, so only different bytes are hashed (a whole file is not read twice). */
+export function checksumsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return bytesEqual(a, b) || fnv1a(a) === fnv1a(b);
 }
 
 /** FNV-1a over bytes: cheap integrity checksums for kernel structures and app oracles. */

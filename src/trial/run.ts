@@ -65,6 +65,7 @@ function simulate(spec: ResolvedSpec, opts: SimOptions) {
       { loadCount: () => w.k.loadCount, liveLoad: () => w.k.loadCount > 0 ? (w.core.driver?.loadSeq ?? 0) : 0 })
     : null;
   w.k.interceptor = injector;
+  w.k.exactRequestTags = planted.some((f) => f.trigger !== undefined) || strategy.readsRequestTags === true;
   let appDone = false;
   const app = APPS.find((a) => a.id === spec.app)!.create({
     world: w, rng: rng.get('workload'), finish: () => { if (!appDone) { w.k.log('app', `${spec.app} finished`); w.k.cpu.mark('app-end'); } appDone = true; w.k.sched.stop(); },

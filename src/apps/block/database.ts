@@ -6,12 +6,13 @@ import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fnv1a } from '../../sim/memory.js';
 import { runSteps, Step, sameBytes } from './steps.js';
 import { fillBytes } from '../types.js';
+import { newBytes, viewOf } from '../../sim/slab.js';
 
 const RECORDS = 32, RECORD = 512, TRANSACTIONS = 120;
 
 function record(slot: number, version: number, seed: number): Uint8Array {
-  const r = fillBytes(new Uint8Array(RECORD), seed + slot * 7919 + version * 104729);
-  const v = new DataView(r.buffer);
+  const r = fillBytes(newBytes(RECORD), seed + slot * 7919 + version * 104729);
+  const v = viewOf(r);
   v.setUint32(0, slot, true); v.setUint32(4, version, true); v.setUint32(8, fnv1a(r.subarray(12)), true);
   return r;
 }
@@ -27,7 +28,7 @@ class Database implements App {
   constructor(private readonly c: AppContext) {
     this.w = c.world as BlockWorld;
     this.seed = c.rng.int(0x7fffffff);
-    const table = new Uint8Array(RECORDS * RECORD);
+    const table = newBytes(RECORDS * RECORD);
     for (let s = 0; s < RECORDS; s++) table.set(record(s, 0, this.seed), s * RECORD);
     this.w.fs.install((n, d) => this.w.install(n, d), 'table.db', table);
   }

@@ -1,5 +1,6 @@
 // Run callback-style steps one after another; the first error stops the run (as a program
 // that checks its system calls exits on the first failure).
+import { newBytes } from '../../sim/slab.js';
 export type Step = (next: (err?: string) => void) => void;
 
 export function runSteps(steps: readonly Step[], done: (err: string | null) => void): void {
@@ -14,7 +15,7 @@ export function runSteps(steps: readonly Step[], done: (err: string | null) => v
 
 /** Deterministic "processing" of input into output (compile, encode): what the oracle recomputes. */
 export function transform(input: Uint8Array, outBytes: number, salt: number): Uint8Array {
-  const out = new Uint8Array(outBytes);
+  const out = newBytes(outBytes);
   let h = (0x811c9dc5 ^ salt) >>> 0;
   for (let i = 0; i < outBytes; i++) {
     h ^= input[i % input.length]; h = Math.imul(h, 0x01000193) >>> 0;
@@ -23,8 +24,4 @@ export function transform(input: Uint8Array, outBytes: number, salt: number): Ui
   return out;
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+export { bytesEqual as sameBytes } from '../../sim/memory.js';

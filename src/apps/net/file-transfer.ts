@@ -2,7 +2,7 @@
 // checksums at the receiving end. By default the host sends, at a steady application pace
 // (scp is paced by encryption and disk); the workload parameters can make it receive, or
 // send as fast as the stream allows (netperf-like), for overhead measurements.
-import { fnv1a } from '../../sim/memory.js';
+import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 import type { StreamSender, StreamReceiver } from '../../net/stream.js';
 
@@ -14,7 +14,8 @@ class FileTransfer implements App {
   private readonly receive: boolean;
   private written = 0;
   private arrived = 0;
-  private receivedChecksum: number | null = null;
+  /** What the receiver has once the stream ended (null before). */
+  private received: Uint8Array | null = null;
   private aborted = false;
   private doneUs = 0;
   private startUs = 0;
@@ -36,7 +37,7 @@ class FileTransfer implements App {
     this.tx = tx;
     tx.onAbort = () => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); };
     rx.onData = () => { this.arrived = rx.bytes; };
-    rx.onEnd = () => { this.receivedChecksum = fnv1a(rx.data()); };
+    rx.onEnd = () => { this.received = rx.data(); };
     tx.onAllAcked = () => { this.doneUs = c.k.now; c.k.log('app', 'file-transfer: all bytes acknowledged'); c.finish(); };
     const paceBps = c.k.params.fileTransferPaceBytesPerSec;
     if (paceBps <= 0) { tx.write(this.file); tx.close(); return; }
@@ -55,8 +56,8 @@ class FileTransfer implements App {
 
   verdict(): AppVerdict {
     if (this.aborted) return { outcome: 'app-failed', reason: 'scp: connection lost (stream aborted)' };
-    if (this.receivedChecksum === null) return { outcome: 'malfunction', reason: `transfer stalled: ${this.arrived} of ${this.file.length} bytes arrived` };
-    if (this.receivedChecksum !== fnv1a(this.file) || this.arrived !== this.file.length) {
+    if (this.received === null) return { outcome: 'malfunction', reason: `transfer stalled: ${this.arrived} of ${this.file.length} bytes arrived` };
+    if (!checksumsEqual(this.received, this.file) || this.arrived !== this.file.length) {
       return { outcome: 'malfunction', reason: 'the received file\'s checksum differs from the source' };
     }
     return { outcome: 'correct', reason: 'received file checksum matches' };

@@ -4,6 +4,7 @@
 import { fnv1a } from '../../sim/memory.js';
 import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../../net/eth.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
+import { newBytes, viewOf } from '../../sim/slab.js';
 
 const DURATION_US = 3_000_000;
 const INTERVAL_US = 5000;          // 200 frames/s between two other hosts
@@ -25,9 +26,9 @@ class NetworkAnalyzer implements App {
     const seed = c.rng.int(0x7fffffff);
     const total = DURATION_US / INTERVAL_US;
     const sendOne = (i: number): void => {
-      const p = fillBytes(new Uint8Array(PAYLOAD_BYTES), seed + i);
-      new DataView(p.buffer).setUint32(0, i, true);
-      new DataView(p.buffer).setUint32(4, fnv1a(p.subarray(8)), true);
+      const p = fillBytes(newBytes(PAYLOAD_BYTES), seed + i);
+      viewOf(p).setUint32(0, i, true);
+      viewOf(p).setUint32(4, fnv1a(p.subarray(8)), true);
       this.sentAt.push(c.k.now);
       c.peer.send(otherHostMac(2), ETHERTYPE_MONITOR, p, otherHostMac(1));
       if (i + 1 < total) c.k.sched.schedule(INTERVAL_US, 'monitor-traffic', () => sendOne(i + 1));

@@ -1,7 +1,8 @@
 // vnc-like: the peer (the viewer) sends input events; the app answers each with a screen
 // update. The viewer checks every update's contents and how long it took.
-import { fnv1a } from '../../sim/memory.js';
+import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
+import { newBytes, viewOf } from '../../sim/slab.js';
 
 const REQUESTS = 30;
 const REQUEST_INTERVAL_US = 100_000;
@@ -17,7 +18,7 @@ class RemoteWindow implements App {
 
   constructor(private readonly c: NetAppContext) {}
 
-  private update(i: number): Uint8Array { return fillBytes(new Uint8Array(UPDATE_BYTES), this.seed + i * 7919); }
+  private update(i: number): Uint8Array { return fillBytes(newBytes(UPDATE_BYTES), this.seed + i * 7919); }
 
   start(): void {
     const c = this.c;
@@ -30,23 +31,23 @@ class RemoteWindow implements App {
     viewerTx.onAbort = abort('viewer');
     serverTx.onAbort = abort('server');
     // Server: each 4-byte request names the update it wants.
-    let pending = new Uint8Array(0);
+    let pending = newBytes(0);
     serverRx.onData = (chunk) => {
-      const all = new Uint8Array(pending.length + chunk.length);
+      const all = newBytes(pending.length + chunk.length);
       all.set(pending); all.set(chunk, pending.length);
       let off = 0;
-      for (; off + 4 <= all.length; off += 4) serverTx.write(this.update(new DataView(all.buffer).getUint32(off, true)));
+      for (; off + 4 <= all.length; off += 4) serverTx.write(this.update(viewOf(all).getUint32(off, true)));
       pending = all.slice(off);
     };
     // Viewer: reassemble updates in order and check each one.
-    let buf = new Uint8Array(0);
+    let buf = newBytes(0);
     viewerRx.onData = (chunk) => {
-      const all = new Uint8Array(buf.length + chunk.length);
+      const all = newBytes(buf.length + chunk.length);
       all.set(buf); all.set(chunk, buf.length);
       let off = 0;
       while (off + UPDATE_BYTES <= all.length) {
         const i = this.latencies.length;
-        if (fnv1a(all.subarray(off, off + UPDATE_BYTES)) !== fnv1a(this.update(i))) this.wrong++;
+        if (!checksumsEqual(all.subarray(off, off + UPDATE_BYTES), this.update(i))) this.wrong++;
         this.latencies.push(c.k.now - this.sentAt[i]);
         off += UPDATE_BYTES;
       }
@@ -54,8 +55,8 @@ class RemoteWindow implements App {
       if (this.latencies.length === REQUESTS) { c.k.log('app', 'remote-window: all updates received'); c.finish(); }
     };
     const request = (i: number): void => {
-      const r = new Uint8Array(4);
-      new DataView(r.buffer).setUint32(0, i, true);
+      const r = newBytes(4);
+      viewOf(r).setUint32(0, i, true);
       this.sentAt.push(c.k.now);
       viewerTx.write(r);
       if (i + 1 < REQUESTS) c.k.sched.schedule(REQUEST_INTERVAL_US, 'vnc-input', () => request(i + 1));

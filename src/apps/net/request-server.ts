@@ -10,6 +10,7 @@ import type { PeerHost } from '../../devices/peer.js';
 import type { Scheduler } from '../../sim/scheduler.js';
 import { frameDst, frameType, framePayload, macEq, buildFrame } from '../../net/eth.js';
 import { AppModule, App, AppVerdict, netContext } from '../types.js';
+import { newBytes, viewOf } from '../../sim/slab.js';
 
 export const ETHERTYPE_REQUEST = 0x88b7, ETHERTYPE_RESPONSE = 0x88b8;
 /** The service's multicast group. */
@@ -33,8 +34,8 @@ export class RequestServer {
   private onFrame(f: Uint8Array): void {
     if (frameType(f) !== ETHERTYPE_REQUEST || !macEq(frameDst(f), SERVICE_GROUP)) return;
     const id = new DataView(framePayload(f).buffer, framePayload(f).byteOffset).getUint32(0, true);
-    const reply = new Uint8Array(8);
-    new DataView(reply.buffer).setUint32(0, id, true);
+    const reply = newBytes(8);
+    viewOf(reply).setUint32(0, id, true);
     if (this.netdev.xmit(buildFrame(PEER_MAC, this.netdev.mac, ETHERTYPE_RESPONSE, reply))) this.answered++;
   }
 }
@@ -58,8 +59,8 @@ export class RequestClient {
     this.next = Math.max(this.next, Math.ceil((offsetUs + sched.now) / this.intervalUs));
     const sendNext = (): void => {
       const id = this.next++;
-      const p = new Uint8Array(REQUEST_BYTES);
-      new DataView(p.buffer).setUint32(0, id, true);
+      const p = newBytes(REQUEST_BYTES);
+      viewOf(p).setUint32(0, id, true);
       this.sentAt.set(id, offsetUs + sched.now);
       this.sent++;
       peer.send(SERVICE_GROUP, ETHERTYPE_REQUEST, p);

@@ -13,6 +13,7 @@ import { OWNER_KERNEL } from '../../kernel/skb.js';
 import { SKB_SLOT } from '../../kernel/layout.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { toBoth, countMirrored, type ClassMirror, type MirrorStats, type Replica, type ReplicaPair } from './replica.js';
+import { newBytes } from '../../sim/slab.js';
 
 const HEADER_BYTES = 16;
 const CONFIG = new Set<number>([SNDCTL.SET_FORMAT, SNDCTL.SET_CHANNELS, SNDCTL.SET_RATE, SNDCTL.SET_VOLUME]);
@@ -31,7 +32,7 @@ interface SoundReplicaState {
 }
 
 const ALIGN_BYTES = 16;
-const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => { const c = new Uint8Array(a.length + b.length); c.set(a); c.set(b, a.length); return c; };
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => { const c = newBytes(a.length + b.length); c.set(a); c.set(b, a.length); return c; };
 
 /** Beyond this, the standby has stopped capturing: what it owes is forgotten (a divergence). */
 const MAX_OWED = 64 * 1024;
@@ -53,7 +54,7 @@ export class SoundMirror implements ClassMirror<SoundOps> {
 
   tapApi<A extends object>(a: A, r: Replica): A {
     const api = a as unknown as SoundKernelApi, k = this.k;
-    this.state.set(r, { pending: [], owed: new Uint8Array(0), ahead: new Uint8Array(0), aligned: true, api });
+    this.state.set(r, { pending: [], owed: newBytes(0), ahead: newBytes(0), aligned: true, api });
     const tapped: SoundKernelApi = {
       ...api,
       // Each replica's interrupts reach that replica, not whichever one is live.
@@ -132,7 +133,7 @@ export class SoundMirror implements ClassMirror<SoundOps> {
     const st = this.state.get(s)!;
     if (n > 0) {
       st.owed = concat(st.owed, this.k.mem.readBytes(buf, n));
-      if (st.owed.length > MAX_OWED) { st.owed = new Uint8Array(0); st.ahead = new Uint8Array(0); this.stats.mirrorDrops++; }
+      if (st.owed.length > MAX_OWED) { st.owed = newBytes(0); st.ahead = newBytes(0); this.stats.mirrorDrops++; }
     }
     this.standbyRead(s, true);
     return n;
@@ -192,7 +193,7 @@ export class SoundMirror implements ClassMirror<SoundOps> {
   promoted(r: Replica): void {
     this.drain(r);
     const st = this.state.get(r);
-    while (st && st.owed.length > 0 && !r.inst.failed) { const before = st.owed.length; this.standbyRead(r); if (st.owed.length === before) { st.owed = new Uint8Array(0); break; } }
+    while (st && st.owed.length > 0 && !r.inst.failed) { const before = st.owed.length; this.standbyRead(r); if (st.owed.length === before) { st.owed = newBytes(0); break; } }
     this.state.get(r)?.api.wakeUp();
   }
 

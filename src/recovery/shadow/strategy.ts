@@ -14,6 +14,7 @@ class Shadow implements RecoveryStrategy {
   readonly isolation = true;
   private shadow: ClassShadow<object, object> | null = null;
   constructor(readonly id: string, private readonly skipping: boolean) {}
+  get readsRequestTags(): boolean { return this.skipping; }
   attach(world: World): void {
     // One shadow per driver class, as in the paper; none knows a particular driver.
     const s = this.skipping;
