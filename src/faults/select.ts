@@ -48,10 +48,22 @@ export function resolveFaults(req: FaultRequest, profile: Profile, rng: Rng, tra
  *  these), and the window in which faults are planted. */
 export interface Profile { sites: ReadonlyMap<string, SiteCoverage>; allSites: ReadonlyMap<string, SiteCoverage>; startUs: number; endUs: number }
 
-export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot = false, onRequests = false): string[] {
-  const kinds = FAULT_TYPES.find((f) => f.id === type)!.sites;
-  return [...(includeBoot ? profile.allSites : profile.sites)]
-    .filter(([, c]) => kinds.includes(c.kind) && (type !== 'bad-param' || c.args > 0) && (!onRequests || c.withRequest > 0)).map(([s]) => s).sort();
+/** Sites per (profile, type, boot, requests): a profile is taken once per workload and never
+ *  changed, and every trial of the workload asks for the same lists (several per trial). */
+const eligibleCache = new WeakMap<Profile, Map<string, readonly string[]>>();
+
+export function eligibleSites(type: FaultTypeId, profile: Profile, includeBoot = false, onRequests = false): readonly string[] {
+  let byKey = eligibleCache.get(profile);
+  if (!byKey) eligibleCache.set(profile, (byKey = new Map()));
+  const key = `${type}|${includeBoot}|${onRequests}`;
+  let sites = byKey.get(key);
+  if (!sites) {
+    const kinds = FAULT_TYPES.find((f) => f.id === type)!.sites;
+    sites = Object.freeze([...(includeBoot ? profile.allSites : profile.sites)]
+      .filter(([, c]) => kinds.includes(c.kind) && (type !== 'bad-param' || c.args > 0) && (!onRequests || c.withRequest > 0)).map(([s]) => s).sort());
+    byKey.set(key, sites);
+  }
+  return sites;
 }
 
 export function resolveFault(req: FaultRequest, profile: Profile, rng: Rng, transientShare: number, armWindowShare: number): FaultSpec {

@@ -7,7 +7,7 @@ import type { SoundWorld } from '../../world/sound-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { MODE_CAPTURE } from '../../kernel/soundcore.js';
 import { fmtValue } from '../../devices/soundcard.js';
-import { BLOCK_BYTES, audioBlock, decodeBlock } from './audio.js';
+import { BLOCK_BYTES, audioBlock, decodeKnown } from './audio.js';
 import { openConfigured, bytesPerSecond, AudioSettings } from './dsp.js';
 import { sameBytes } from '../block/steps.js';
 import { newBytes } from '../../sim/slab.js';
@@ -77,7 +77,7 @@ class AudioRecorder implements App {
     let off = 0;
     for (; off + BLOCK_BYTES <= all.length; off += BLOCK_BYTES) {
       const block = all.subarray(off, off + BLOCK_BYTES);
-      const d = decodeBlock(block);
+      const d = decodeKnown(block, (seq) => this.heard.get(seq));
       if (!d || d.stream !== MIC_STREAM) { this.corrupted++; continue; }
       const asked = this.heard.get(d.seq) ?? audioBlock(MIC_STREAM, d.seq, this.seed ^ fmtValue(SETTINGS.bits, SETTINGS.channels) ^ SETTINGS.rate);
       this.got.push({ seq: d.seq, settingsOk: sameBytes(block, asked) });

@@ -32,8 +32,9 @@ export function playBlocks(f: SoundFile, stream: number, seed: number, first: nu
   const next = (): void => {
     if (i === count) { done(); return; }
     const seq = first + i++;
-    expected.push({ seq, fmt: fmtValue(s.bits, s.channels), rate: s.rate, volume: volume() });
-    f.write(audioBlock(stream, seq, seed), (r) => { if (r < 0) onError(r); next(); });
+    const data = audioBlock(stream, seq, seed);
+    expected.push({ seq, fmt: fmtValue(s.bits, s.channels), rate: s.rate, volume: volume(), data });
+    f.write(data, (r) => { if (r < 0) onError(r); next(); });
   };
   next();
 }
