@@ -8,7 +8,9 @@ import { Trace } from '../src/sim/trace.js';
 import { SystemCrash } from '../src/sim/faults.js';
 import { DEFAULT_PARAMS } from '../src/params.js';
 import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout.js';
-import { DMA, fnv1a } from '../src/sim/memory.js';
+import { DMA, fnv1a, bytesEqual, checksumsEqual } from '../src/sim/memory.js';
+import { newBytes, copyBytes } from '../src/sim/slab.js';
+import { audioBlock, decodeBlock, decodeKnown } from '../src/apps/sound/audio.js';
 import { Scheduler } from '../src/sim/scheduler.js';
 import { fillBytes } from '../src/sim/bytes.js';
 import { StreamSender, parseSegment } from '../src/net/stream.js';
@@ -113,4 +115,36 @@ test('a resent stream segment carries the same checksum as when first sent, and 
   for (const s of sent) assert.ok(parseSegment(s));
   const bad = sent[0].slice(); bad[14] ^= 1;
   assert.equal(parseSegment(bad), null);
+});
+
+
+test('slab bytes are zeroed, aligned, independent of each other, and copies are copies', () => {
+  const a = newBytes(100), b = newBytes(2048), big = newBytes(64 * 1024);
+  for (const x of [a, b, big]) { assert.ok(x.every((v) => v === 0)); assert.equal(x.byteOffset % 8, 0); }
+  a.fill(7); b.fill(9);
+  assert.ok(a.every((v) => v === 7) && b.every((v) => v === 9), 'neighbouring views do not overlap');
+  const c = copyBytes(b);
+  c[0] = 1;
+  assert.equal(b[0], 9);
+  assert.equal(fillBytes(newBytes(1000), 42).join(), fillBytes(new Uint8Array(1000), 42).join(), 'aligned word writes fill the same bytes');
+});
+
+test('checksumsEqual decides what comparing fnv1a checksums decides', () => {
+  const x = fillBytes(new Uint8Array(3000), 5), y = x.slice(), z = x.slice();
+  z[2999] ^= 1;
+  assert.equal(bytesEqual(x, y), true);
+  assert.equal(checksumsEqual(x, y), fnv1a(x) === fnv1a(y));
+  assert.equal(checksumsEqual(x, z), fnv1a(x) === fnv1a(z));
+  assert.equal(checksumsEqual(x, z), false);
+});
+
+test('decodeKnown answers what decodeBlock does, for the known block, a damaged one and another block', () => {
+  const known = audioBlock(3, 17, 99);
+  const lookup = (seq: number) => (seq === 17 ? known : undefined);
+  const damaged = known.slice(); damaged[500] ^= 0x10;
+  const other = audioBlock(3, 18, 99);
+  const headerOnly = known.slice(); headerOnly[4] = 18; // names seq 18: not the known block
+  for (const b of [known.slice(), damaged, other, headerOnly, known.subarray(0, 100)]) assert.deepEqual(decodeKnown(b, lookup), decodeBlock(b));
+  assert.deepEqual(decodeKnown(known.slice(), lookup), { stream: 3, seq: 17 });
+  assert.equal(decodeKnown(damaged, lookup), null);
 });

@@ -47,7 +47,7 @@ export function reproduceCommand(y: Argv): Argv {
         for (const id of ids) {
           announce(`sweep ${id}: ${trials.get(id)} trials`);
           const s0 = performance.now();
-          dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir' }));
+          dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir', reuse: [...dirs] }));
           sweepS += (performance.now() - s0) / 1000;
           trialsDone += trials.get(id)!;
         }

@@ -7,6 +7,7 @@ import { provenance } from '../sweep/provenance.js';
 import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile, recordsPath } from '../sweep/results.js';
 import { identityOf, identityDiff } from '../sweep/identity.js';
 import { acquireLock } from '../sweep/lock.js';
+import { reuseRecords } from '../sweep/reuse.js';
 import { SpecError } from '../trial/spec.js';
 import { Progress } from './progress.js';
 import { fail, SweepInterrupted } from './errors.js';
@@ -25,6 +26,8 @@ export interface SweepArgs {
   onOtherIdentity?: 'refuse' | 'new-dir';
   /** First seed instead of the experiment's seedBase (a notebook's `seed` parameter); the default directory says so. */
   seedBase?: number;
+  /** Complete runs whose records of identical trials may be copied instead of run (reproduce passes the runs it made). */
+  reuse?: readonly string[];
 }
 
 export const MAX_TRIALS_PER_CELL = 1_000_000;
@@ -90,6 +93,14 @@ async function run(a: SweepArgs, e: Experiment, scale: Scale, perCell: number, s
   const { keys: done, dropped } = recordedKeys(dir, (k) => planned.has(k));
   planned.clear();
   if (dropped && !a.quiet) console.error(`${dir}: dropped ${dropped} line${dropped === 1 ? '' : 's'} that ${dropped === 1 ? 'is' : 'are'} not a record of this run (foreign, duplicate or not a record)`);
+  if (a.reuse?.length && identity) {
+    const reused = reuseRecords(dir, shardIter(iterateTrials(e, perCell), shard), done, a.reuse, identity);
+    if (reused.length) {
+      manifest.reused = [...(manifest.reused ?? []), ...reused];
+      writeManifest(dir, manifest);
+      if (!a.quiet) console.error(`${e.id}: ${reused.map((r) => `${r.records} records of identical trials from ${r.dir}`).join(', ')} (a trial is a function of its spec and the code)`);
+    }
+  }
   const remaining = plannedCount - done.size;
   if (!a.quiet) console.error(`${e.id}: ${plannedCount} trials (${remaining} to run) on ${a.workers || 'no'} worker thread${a.workers === 1 ? '' : 's'} -> ${dir}`);
   if (a.workers === 0 && !a.quiet) console.error('in-process (--workers 0): no timeout or heap limit guards a trial here, only the event budget (maxEventsPerTrial); use worker threads for long sweeps');

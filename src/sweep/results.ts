@@ -27,6 +27,8 @@ export interface Manifest {
   status: 'running' | 'complete';
   resumedAt: string[];
   mergedFrom?: string[];
+  /** Records copied from other runs of identical trials (sweep/reuse.ts): which run, how many. */
+  reused?: Array<{ dir: string; records: number }>;
 }
 
 export const recordsPath = (dir: string) => join(dir, 'records.jsonl');
