@@ -51,3 +51,13 @@ test('bench rejects a bad count with one line and exit 2', () => {
   assert.match(r.stderr, /--repeat must be an integer from 1 to 100, got '0'/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('the paper-scale projection runs each distinct trial once: recovery-time repeats fault-injection trials', () => {
+  const paper = trialsAtScale('paper');
+  const byId = new Map(paper.map((x) => [x.id, x]));
+  // Every recovery-time trial (transient, restart/shadow, six workloads, seeds 0..399) is a fault-injection trial.
+  assert.equal(byId.get('recovery-time')!.toRun, 0);
+  assert.equal(byId.get('approaches')!.toRun, byId.get('approaches')!.trials, 'the first experiment runs all of its trials');
+  assert.ok(byId.get('fault-injection')!.toRun < byId.get('fault-injection')!.trials);
+  assert.equal(byId.get('poison-requests')!.toRun, byId.get('poison-requests')!.trials, 'request-triggered faults are planned nowhere else');
+});

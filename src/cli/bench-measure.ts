@@ -2,6 +2,7 @@
 // sample of an experiment's trials, and the projection of a whole scale from measured rates.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Experiment, PlannedTrial, Scale, countTrials, iterateTrials, listExperiments, loadExperiment } from '../sweep/experiment.js';
+import { specKey } from '../sweep/reuse.js';
 
 export function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -51,9 +52,18 @@ export function spreadSample(e: Experiment, scale: Scale, samples: number): Plan
   return out;
 }
 
-/** Trials of every experiment at a scale. */
-export function trialsAtScale(scale: Scale): Array<{ id: string; trials: number }> {
-  return listExperiments().map((id) => { const e = loadExperiment(id); return { id, trials: countTrials(e, e.trialsPerCell[scale]) }; });
+/** Trials of every experiment at a scale, and how many of them `reproduce` runs: a trial whose
+ *  spec an earlier experiment (in reproduce's order) already ran is copied (sweep/reuse.ts). */
+export function trialsAtScale(scale: Scale): Array<{ id: string; trials: number; toRun: number }> {
+  const seen = new Set<string>();
+  return listExperiments().map((id) => {
+    const e = loadExperiment(id);
+    let toRun = 0;
+    const mine: string[] = [];
+    for (const t of iterateTrials(e, e.trialsPerCell[scale])) { const k = specKey(t); if (!seen.has(k)) { toRun++; mine.push(k); } }
+    for (const k of mine) seen.add(k);
+    return { id, trials: countTrials(e, e.trialsPerCell[scale]), toRun };
+  });
 }
 
 export interface Projection { cpuSeconds: number; wallSeconds: number }

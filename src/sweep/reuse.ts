@@ -13,7 +13,7 @@ import { canonical, type Identity } from './identity.js';
 
 export interface Reused { dir: string; records: number }
 
-const specKey = (t: PlannedTrial): string => canonical({ ...t.spec, params: t.spec.params ?? {} });
+export const specKey = (t: PlannedTrial): string => canonical({ ...t.spec, params: t.spec.params ?? {} });
 
 /** Whether `dir` holds a finished run whose records this code and these parameters would write. */
 function sameMaker(dir: string, identity: Identity): boolean {
