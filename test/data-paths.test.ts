@@ -148,3 +148,15 @@ test('decodeKnown answers what decodeBlock does, for the known block, a damaged 
   assert.deepEqual(decodeKnown(known.slice(), lookup), { stream: 3, seq: 17 });
   assert.equal(decodeKnown(damaged, lookup), null);
 });
+
+test('an audio block checks out, and a change to any one word of it is caught', () => {
+  const b = audioBlock(5, 1234, 777);
+  assert.deepEqual(decodeBlock(b), { stream: 5, seq: 1234 });
+  assert.deepEqual(decodeBlock(audioBlock(5, 1234, 777)), decodeBlock(b), 'the same block from the same seed');
+  for (const at of [12, 13, 700, 2047]) {
+    const d = b.slice(); d[at] ^= 1 << (at % 8);
+    assert.equal(decodeBlock(d), null, `byte ${at}`);
+  }
+  const unaligned = new Uint8Array(2049); unaligned.set(b, 1);
+  assert.deepEqual(decodeBlock(unaligned.subarray(1)), { stream: 5, seq: 1234 }, 'the DataView path reads the same words');
+});
