@@ -6,6 +6,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { DeviceModel } from './device-model.js';
 import { copyBytes } from '../sim/slab.js';
+import { bytesEqual } from '../sim/memory.js';
 
 export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
 
@@ -49,7 +50,7 @@ export class SpeakerTap {
   private shared(addr: number, view: Uint8Array): Uint8Array {
     const len = view.length;
     const last = this.lastPlayed.get(addr);
-    if (last && last.length === len && Buffer.from(last.buffer, last.byteOffset, len).equals(Buffer.from(view.buffer, view.byteOffset, len))) return last;
+    if (last && bytesEqual(last, view)) return last;
     const copy = copyBytes(view);
     this.lastPlayed.set(addr, copy);
     return copy;

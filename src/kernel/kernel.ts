@@ -354,11 +354,19 @@ export class Kernel {
   /** A device asserts its interrupt line; the handler runs after the delivery latency. */
   raiseIrq(line: number): void {
     const latency = this.params.irqLatencyUs + this.rng.get('env/irq').int(this.params.irqJitterUs + 1) + this.cpu.backlogUs();
-    this.sched.schedule(latency, 'irq', () => {
-      if (this.maskedIrqs.has(line)) return;
-      this.irqHandlers.get(line)?.();
-    }, 1);
+    this.sched.schedule(latency, 'irq', this.irqDelivery(line), 1);
   }
+
+  /** The event that delivers an interrupt on `line`: one per line (devices raise thousands). */
+  private irqDelivery(line: number): () => void {
+    let deliver = this.irqDeliveries.get(line);
+    if (!deliver) {
+      deliver = () => { if (!this.maskedIrqs.has(line)) this.irqHandlers.get(line)?.(); };
+      this.irqDeliveries.set(line, deliver);
+    }
+    return deliver;
+  }
+  private readonly irqDeliveries = new Map<number, () => void>();
 
   // ---- the kernel's own consistency checks -------------------------------------------------
 

@@ -109,7 +109,7 @@ export class AddressSpace {
 
 /** The bytes are identical (a native compare). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+  return a.length === b.length && Buffer.compare(a, b) === 0; // takes typed arrays: no Buffer objects made
 }
 
 /** Whether `fnv1a(a) === fnv1a(b)`, what an app comparing checksums decides: equal bytes have
