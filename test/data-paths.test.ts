@@ -163,3 +163,21 @@ test('an audio block checks out, and a change to any one word of it is caught', 
   const unaligned = new Uint8Array(2049); unaligned.set(b, 1);
   assert.deepEqual(decodeBlock(unaligned.subarray(1)), { stream: 5, seq: 1234 }, 'the DataView path reads the same words');
 });
+
+test('a released address space hands the next one its buffer all zeros, after a whole trial too', async () => {
+  const { AddressSpace } = await import('../src/sim/memory.js');
+  const { runTrial } = await import('../src/trial/run.js');
+  const a = new AddressSpace();
+  a.map('r', 'kernel', 0x10000, 0x3000);
+  a.write32(0x10004, 0xdeadbeef);
+  a.fill(0x11000, 0x2000, 0x5a);
+  a.release();
+  const b = new AddressSpace();
+  assert.equal(b.bytes, a.bytes, 'the buffer is reused');
+  assert.ok(b.bytes.every((x) => x === 0));
+  b.release();
+  runTrial({ driver: 'e1000', app: 'file-transfer', strategy: 'checkpoint', seed: 3, fault: { type: 'random', persistence: 'transient' } });
+  const c = new AddressSpace();
+  assert.ok(c.bytes.every((x) => x === 0), 'nothing a trial wrote is left');
+  c.release();
+});

@@ -16,15 +16,17 @@ export const DMA: Domain = { name: 'dma', writable: [] };
 export const MEMORY_BYTES = 0x200000; // 2 MiB; the rest of the 32-bit space is unmapped
 
 /**
- * One 2 MiB buffer per thread, handed to one trial at a time and zeroed when handed out: a trial
- * never sees another's bytes, and a sweep does not churn 2 MiB of garbage per trial. (Trials are
- * synchronous, so a thread runs one at a time.)
+ * One 2 MiB buffer per thread, handed to one trial at a time: a sweep does not churn 2 MiB of
+ * garbage per trial. (Trials are synchronous, so a thread runs one at a time.) A trial never sees
+ * another's bytes: a space zeroes what it mapped when it is released, and nothing is ever written
+ * where no region was mapped (every write checks the mapping, and the kernel's own direct writes
+ * go to its regions), so the spare is all zeros. That is about a quarter of the buffer; a trial
+ * that ends without releasing (a harness error) drops its buffer and the next gets a new one.
  */
 let spare: Uint8Array | null = null;
 function acquireBytes(): Uint8Array {
   const b = spare ?? new Uint8Array(MEMORY_BYTES);
   spare = null;
-  b.fill(0);
   return b;
 }
 
@@ -32,7 +34,12 @@ export class AddressSpace {
   readonly bytes = acquireBytes();
   readonly view = new DataView(this.bytes.buffer);
   /** The trial is over: the buffer may serve the next one (this space must not be used again). */
-  release(): void { spare = this.bytes; }
+  release(): void {
+    for (const [base, size] of this.everMapped) this.bytes.fill(0, base, base + size);
+    spare = this.bytes;
+  }
+  /** Every range a region ever covered (regions of unloaded drivers included), by base. */
+  private readonly everMapped = new Map<number, number>();
   readonly regions: Region[] = [];
   /** Whether writes outside a driver's domain fault (Nooks) or go through (native). */
   isolation = true;
@@ -44,6 +51,7 @@ export class AddressSpace {
     if (base < PAGE || base + size > MEMORY_BYTES) throw new Error(`region ${name} out of range`);
     const r: Region = { name, kind, base, size };
     this.regions.push(r);
+    this.everMapped.set(base, Math.max(size, this.everMapped.get(base) ?? 0));
     return r;
   }
 
