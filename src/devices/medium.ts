@@ -13,7 +13,7 @@ export class Medium {
   /** What is really on the disk (the platter, plus the cache a flush would write). */
   sector(n: number): Uint8Array { return this.cache.get(n) ?? this.platter.get(n) ?? newBytes(SECTOR); }
   /** Put data on the platter directly (files installed before the trial). */
-  install(n: number, data: Uint8Array): void { this.platter.set(n, data.slice(0, SECTOR)); }
+  install(n: number, data: Uint8Array): void { this.platter.set(n, copyBytes(data.subarray(0, SECTOR))); }
   /** A sector written by a command: into the write cache when it is on. */
   write(n: number, data: Uint8Array, cached: boolean): void { (cached ? this.cache : this.platter).set(n, data); }
   /** FLUSH CACHE: the cache goes to the platter. */

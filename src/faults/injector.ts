@@ -91,6 +91,8 @@ export class Injector implements SiteInterceptor {
   get fired(): number { return this.planted.reduce((n, p) => n + p.activity.fired, 0); }
   get anyArmed(): boolean { return this.planted.some((p) => p.armed); }
 
+  watches(site: string): boolean { return this.bySite.has(site); }
+
   onSite(e: SiteExec): void {
     const list = this.bySite.get(e.site);
     if (list === undefined) return;

@@ -46,7 +46,13 @@ export type KernelService<T> = ((...args: number[]) => T) & { canon?: (args: rea
 export interface SiteInterceptor {
   /** Called before the operation for stores/calls/allocs/irqs, after it for loads. */
   onSite(exec: SiteExec): void;
+  /** Whether `onSite` can do anything at `site` (asked once per site and context; absent: yes). */
+  watches?(site: string): boolean;
 }
+
+/** A site as one context sees it: its entry in the shared coverage, and whether the
+ *  interceptor watches it (one lookup per execution instead of two). */
+interface SiteState { coverage: SiteCoverage; watched: boolean }
 
 /** A site as the profile saw it: its kind, how often it ran, and (for calls) how many arguments. */
 export interface SiteCoverage { kind: SiteKind; count: number; args: number; /** executions while handling a request */ withRequest: number }
@@ -89,30 +95,40 @@ export class ExecContext {
     if (this.budgetLeft < 0) throw new MachineFault('hang', `${this.domain.name} exceeded its instruction budget`, site);
   }
 
-  private countSite(site: string, kind: SiteKind, args: number): void {
-    const c = this.coverage.get(site);
-    const withRequest = this.request !== 0 ? 1 : 0;
-    if (c) { c.count++; c.withRequest += withRequest; } else this.coverage.set(site, { kind, count: 1, args, withRequest });
+  private readonly sites = new Map<string, SiteState>();
+
+  /** Count an execution of `site`; whether the interceptor watches it. */
+  private countSite(site: string, kind: SiteKind, args: number): boolean {
+    let s = this.sites.get(site);
+    if (s === undefined) {
+      let c = this.coverage.get(site);
+      if (c === undefined) { c = { kind, count: 0, args, withRequest: 0 }; this.coverage.set(site, c); }
+      s = { coverage: c, watched: this.interceptor !== null && (this.interceptor.watches?.(site) ?? true) };
+      this.sites.set(site, s);
+    }
+    s.coverage.count++;
+    if (this.request !== 0) s.coverage.withRequest++;
+    return s.watched;
   }
 
   private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
     this.step(site);
-    this.countSite(site, kind, args.length);
+    const watched = this.countSite(site, kind, args.length);
     const e = this.scratch;
     e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false; e.request = this.request;
     e.peek = undefined; e.canon = undefined;
-    if (this.interceptor) this.interceptor.onSite(e);
+    if (watched) this.interceptor!.onSite(e);
     return e;
   }
 
   /** A memory store's visit: the interceptor may look at what the word holds now. */
   private visitStore(site: string, value: number, addr: number): SiteExec {
     this.step(site);
-    this.countSite(site, 'store', 0);
+    const watched = this.countSite(site, 'store', 0);
     const e = this.scratch;
     e.site = site; e.kind = 'store'; e.value = value; e.addr = addr; e.args = NO_ARGS; e.skip = false; e.request = this.request;
     e.peek = this.peekWord; e.canon = undefined;
-    this.interceptor!.onSite(e);
+    if (watched) this.interceptor!.onSite(e);
     return e;
   }
 
@@ -158,7 +174,7 @@ export class ExecContext {
     this.kernelCalls++;
     if (this.interceptor === null) { this.visit(site, 'call', 0, 0, args); return fn(...args); }
     this.step(site);
-    this.countSite(site, 'call', args.length);
+    if (!this.countSite(site, 'call', args.length)) return fn(...args);
     const e = this.scratch;
     e.site = site; e.kind = 'call'; e.value = 0; e.addr = 0; e.args = args.slice(); e.skip = false; e.request = this.request;
     e.peek = undefined; e.canon = fn.canon ?? (fn.length < args.length ? (a) => a.slice(0, fn.length) : undefined); // arguments a call never reads
