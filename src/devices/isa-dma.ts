@@ -94,12 +94,14 @@ export class IsaDma {
   fetch(n: number, bytes: number): Uint8Array | null {
     const c = this.ch[n];
     if (c.masked || (c.mode & DMA_MODE.READ) === 0) return null;
-    const out = newBytes(bytes);
+    const out = newBytes(bytes), mem = this.k.mem, unit = n >= 4 ? 2 : 1;
     let done = 0;
-    for (const run of this.runs(n, bytes)) {
-      this.k.mem.checkMapped(run.phys, run.len, null);
-      out.set(this.k.mem.bytes.subarray(run.phys, run.phys + run.len), done);
-      done += run.len;
+    for (let left = Math.floor(bytes / unit); left > 0 && !c.masked;) {
+      const units = this.runUnits(n, left), phys = this.address(n), len = units * unit;
+      mem.checkMapped(phys, len, null);
+      out.set(mem.bytes.subarray(phys, phys + len), done);
+      done += len; left -= units;
+      this.advance(n, units);
     }
     return done === bytes ? out : null;
   }
@@ -108,31 +110,34 @@ export class IsaDma {
   deliver(n: number, data: Uint8Array): boolean {
     const c = this.ch[n];
     if (c.masked || (c.mode & DMA_MODE.WRITE) === 0) return false;
+    const mem = this.k.mem, unit = n >= 4 ? 2 : 1;
     let done = 0;
-    for (const run of this.runs(n, data.length)) {
-      this.k.mem.writeBytes(run.phys, data.subarray(done, done + run.len), DMA);
-      done += run.len;
+    for (let left = Math.floor(data.length / unit); left > 0 && !c.masked;) {
+      const units = this.runUnits(n, left), phys = this.address(n), len = units * unit;
+      mem.writeBytes(phys, data.subarray(done, done + len), DMA);
+      done += len; left -= units;
+      this.advance(n, units);
     }
     return done === data.length;
   }
 
-  /** The physical pieces of a transfer of `bytes`, advancing the channel's address and count:
-   *  the address wraps inside its page, terminal count reloads (auto-init) or masks the channel. */
-  private *runs(n: number, bytes: number): Generator<{ phys: number; len: number }> {
-    const c = this.ch[n], unit = n >= 4 ? 2 : 1;
-    let left = Math.floor(bytes / unit);
-    while (left > 0 && !c.masked) {
-      const toWrap = 0x10000 - c.addr, toTc = c.count + 1;
-      const units = Math.min(left, toWrap, toTc);
-      const phys = this.address(n);
-      yield { phys, len: units * unit };
-      left -= units;
-      c.addr = (c.addr + units) & 0xffff;
-      if (units === toTc) {
-        this.terminalCounts++;
-        if (c.mode & DMA_MODE.AUTO) { c.addr = c.baseAddr; c.count = c.baseCount; } else { c.count = 0xffff; c.masked = true; }
-      } else c.count -= units;
-    }
+  /** A transfer moves in physical pieces: each at the channel's address, up to where the address
+   *  wraps inside its page or the count reaches terminal count. The units of the next piece of a
+   *  transfer with `left` units to go: */
+  private runUnits(n: number, left: number): number {
+    const c = this.ch[n];
+    return Math.min(left, 0x10000 - c.addr, c.count + 1);
+  }
+
+  /** A piece of `units` was moved (only then: a piece that faulted leaves the channel as it was):
+   *  advance the address and count; terminal count reloads (auto-init) or masks the channel. */
+  private advance(n: number, units: number): void {
+    const c = this.ch[n], toTc = c.count + 1;
+    c.addr = (c.addr + units) & 0xffff;
+    if (units === toTc) {
+      this.terminalCounts++;
+      if (c.mode & DMA_MODE.AUTO) { c.addr = c.baseAddr; c.count = c.baseCount; } else { c.count = 0xffff; c.masked = true; }
+    } else c.count -= units;
   }
 
   snapshot(): DmaState { return { channels: this.ch.map((c) => ({ ...c })), flip: [...this.flip] }; }
