@@ -9,7 +9,7 @@ import { SystemCrash } from '../src/sim/faults.js';
 import { DEFAULT_PARAMS } from '../src/params.js';
 import { KERNEL_BASE, KERNEL_SIZE, KERNEL_DATA_BASE } from '../src/kernel/layout.js';
 import { DMA, fnv1a, bytesEqual, checksumsEqual } from '../src/sim/memory.js';
-import { newBytes, copyBytes } from '../src/sim/slab.js';
+import { newBytes, copyBytes, inTrialScope } from '../src/sim/slab.js';
 import { audioBlock, decodeBlock, decodeKnown } from '../src/apps/sound/audio.js';
 import { Scheduler } from '../src/sim/scheduler.js';
 import { fillBytes } from '../src/sim/bytes.js';
@@ -180,4 +180,15 @@ test('a released address space hands the next one its buffer all zeros, after a 
   const c = new AddressSpace();
   assert.ok(c.bytes.every((x) => x === 0), 'nothing a trial wrote is left');
   c.release();
+});
+
+test('slabs are reused from trial to trial, zeroed, and bytes made outside a trial are never reused', () => {
+  const outside = newBytes(64).fill(3);
+  const first = inTrialScope(() => { const b = newBytes(1000).fill(9); return b; });
+  const second = inTrialScope(() => inTrialScope(() => newBytes(1000)));
+  assert.equal(second.buffer, first.buffer, 'the next trial gets the pooled slab');
+  assert.ok(second.every((x) => x === 0), 'zeroed before reuse');
+  inTrialScope(() => { for (let i = 0; i < 200; i++) newBytes(8192).fill(1); });
+  assert.ok(outside.every((x) => x === 3), 'bytes made between trials are left alone');
+  assert.notEqual(newBytes(64).buffer, first.buffer, 'between trials, slabs are not pooled ones');
 });

@@ -18,6 +18,7 @@ import type { RecoveryStrategy, StrategyReport } from '../recovery/types.js';
 import { CPU_COMPONENTS } from '../kernel/cpu.js';
 import type { FaultSpec } from '../faults/types.js';
 import { runLongRun, isLongRun } from './long-run.js';
+import { inTrialScope } from '../sim/slab.js';
 
 export interface TrialOptions {
   trace?: boolean;
@@ -30,6 +31,10 @@ export interface TrialOptions {
 }
 
 export function runTrial(input: TrialSpec, opts: TrialOptions = {}): TrialRecord {
+  return inTrialScope(() => trial(input, opts));
+}
+
+function trial(input: TrialSpec, opts: TrialOptions): TrialRecord {
   const spec = resolveSpec(input);
   // Faults arriving inside one long run (availability measured from the clients' view).
   if (isLongRun(input, spec.params)) return runLongRun(spec, input.fault ?? null).record;
