@@ -192,3 +192,18 @@ test('slabs are reused from trial to trial, zeroed, and bytes made outside a tri
   assert.ok(outside.every((x) => x === 3), 'bytes made between trials are left alone');
   assert.notEqual(newBytes(64).buffer, first.buffer, 'between trials, slabs are not pooled ones');
 });
+
+test('sum32 is the FNV-1a step over little-endian words then bytes, at any alignment, and sees a one-bit change', async () => {
+  const { sum32 } = await import('../src/sim/memory.js');
+  const plain = (d: Uint8Array): number => {
+    let h = 0x811c9dc5;
+    const words = d.length >>> 2;
+    for (let j = 0; j < words; j++) { const w = (d[4 * j] | (d[4 * j + 1] << 8) | (d[4 * j + 2] << 16) | (d[4 * j + 3] << 24)) >>> 0; h = Number((BigInt((h ^ w) >>> 0) * 0x01000193n) & 0xffffffffn); }
+    for (let i = words * 4; i < d.length; i++) h = Number((BigInt((h ^ d[i]) >>> 0) * 0x01000193n) & 0xffffffffn);
+    return h;
+  };
+  const buf = fillBytes(new Uint8Array(1500), 11);
+  for (const [off, len] of [[0, 0], [0, 1], [1, 7], [2, 1400], [3, 1401]]) assert.equal(sum32(buf.subarray(off, off + len)), plain(buf.subarray(off, off + len)), `${off}+${len}`);
+  const d = buf.slice(0, 1400); d[777] ^= 0x40;
+  assert.notEqual(sum32(d), sum32(buf.subarray(0, 1400)));
+});

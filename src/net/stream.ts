@@ -2,7 +2,7 @@
 // per-segment checksums, exponential RTO backoff, and an abort after too many timeouts.
 // Both the simulated host and the peer use it; it only needs a way to send a frame.
 import { Scheduler, EventHandle } from '../sim/scheduler.js';
-import { fnv1a } from '../sim/memory.js';
+import { sum32 } from '../sim/memory.js';
 import { copyBytes, newBytes, viewOf } from '../sim/slab.js';
 
 const DATA = 1, ACK = 2;
@@ -25,7 +25,7 @@ export interface StreamLink {
 }
 
 /** A segment; `sum` is the payload's checksum when the caller already has it (a resend). */
-function segment(type: number, channel: number, seq: number, payload: Uint8Array, sum = fnv1a(payload)): Uint8Array {
+function segment(type: number, channel: number, seq: number, payload: Uint8Array, sum = sum32(payload)): Uint8Array {
   const s = newBytes(HDR + payload.length);
   const v = viewOf(s);
   v.setUint8(0, type); v.setUint8(1, channel); v.setUint32(2, seq, true);
@@ -43,7 +43,7 @@ export function parseSegment(s: Uint8Array): ParsedSegment | null {
   const len = v.getUint16(6, true);
   if (HDR + len > s.length) return null;
   const payload = s.subarray(HDR, HDR + len);
-  if (fnv1a(payload) !== v.getUint32(8, true)) return null;
+  if (sum32(payload) !== v.getUint32(8, true)) return null;
   return { type: v.getUint8(0), channel: v.getUint8(1), seq: v.getUint32(2, true), payload };
 }
 
@@ -90,7 +90,7 @@ export class StreamSender {
     if (this.base < this.next && !this.timer) this.armTimer();
   }
 
-  private sumOf(i: number): number { return (this.sums[i] ??= fnv1a(this.segments[i])); }
+  private sumOf(i: number): number { return (this.sums[i] ??= sum32(this.segments[i])); }
 
   private armTimer(): void {
     this.timer = this.link.sched.schedule(this.rtoUs, 'rto', () => this.timeout());
@@ -213,5 +213,5 @@ export function offloadTxChecksum(frame: Uint8Array, ethHeader: number, isStream
   const v = new DataView(s.buffer, s.byteOffset, s.byteLength);
   const len = v.getUint16(6, true);
   if (HDR + len > s.length) return;
-  v.setUint32(8, fnv1a(s.subarray(HDR, HDR + len)), true);
+  v.setUint32(8, sum32(s.subarray(HDR, HDR + len)), true);
 }

@@ -126,6 +126,19 @@ export function checksumsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return bytesEqual(a, b) || fnv1a(a) === fnv1a(b);
 }
 
+/** FNV-1a's step over 32-bit little-endian words (then the trailing bytes one at a time): the
+ *  checksum of stream segments and packet payloads. One multiply per word, not per byte, is about
+ *  3x cheaper (the multiplies form the chain that bounds it); every step is a bijection of the
+ *  running sum, so a change to any one word always changes the result. Any alignment. */
+export function sum32(data: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed | 0;
+  const n = data.length, end = n & ~3;
+  let i = 0;
+  for (; i < end; i += 4) h = Math.imul(h ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)), 0x01000193);
+  for (; i < n; i++) h = Math.imul(h ^ data[i], 0x01000193);
+  return h >>> 0;
+}
+
 /** FNV-1a over bytes: cheap integrity checksums for kernel structures and app oracles. */
 export function fnv1a(data: Uint8Array, seed = 0x811c9dc5): number {
   // Math.imul multiplies modulo 2^32 whatever the sign, so h may stay a signed int32 inside the

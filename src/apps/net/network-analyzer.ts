@@ -1,7 +1,7 @@
 // ethereal-like: put the interface in promiscuous mode and capture traffic between two other
 // hosts. It checks that it kept seeing that traffic (no capture hole longer than the
 // tolerance) and that what it captured is what was on the wire.
-import { fnv1a } from '../../sim/memory.js';
+import { sum32 } from '../../sim/memory.js';
 import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../../net/eth.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 import { newBytes, viewOf } from '../../sim/slab.js';
@@ -28,7 +28,7 @@ class NetworkAnalyzer implements App {
     const sendOne = (i: number): void => {
       const p = fillBytes(newBytes(PAYLOAD_BYTES), seed + i);
       viewOf(p).setUint32(0, i, true);
-      viewOf(p).setUint32(4, fnv1a(p.subarray(8)), true);
+      viewOf(p).setUint32(4, sum32(p.subarray(8)), true);
       this.sentAt.push(c.k.now);
       c.peer.send(otherHostMac(2), ETHERTYPE_MONITOR, p, otherHostMac(1));
       if (i + 1 < total) c.k.sched.schedule(INTERVAL_US, 'monitor-traffic', () => sendOne(i + 1));
@@ -41,7 +41,7 @@ class NetworkAnalyzer implements App {
     if (frameType(frame) !== ETHERTYPE_MONITOR) return;
     const p = framePayload(frame);
     const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
-    if (p.length !== PAYLOAD_BYTES || v.getUint32(4, true) !== fnv1a(p.subarray(8))) { this.corrupted++; return; }
+    if (p.length !== PAYLOAD_BYTES || v.getUint32(4, true) !== sum32(p.subarray(8))) { this.corrupted++; return; }
     this.captured.add(v.getUint32(0, true));
   }
 
