@@ -396,9 +396,9 @@ export class Kernel {
     // so the same seal as hashing every page here.
     const words = new Uint32Array(this.mem.bytes.buffer, L.KERNEL_DATA_BASE, (L.KERNEL_BASE + L.KERNEL_SIZE - L.KERNEL_DATA_BASE) >>> 2);
     let x = (this.rng.get('kernel/data').int(0x7fffffff) | 1) >>> 0;
-    for (let i = 0; i < words.length; i++) {
-      if ((i & 1023) === 0) this.pageState.set((L.KERNEL_DATA_BASE >> 12) + (i >> 10), x);
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x >>> 0;
+    for (let page = 0; page << 10 < words.length; page++) {
+      this.pageState.set((L.KERNEL_DATA_BASE >> 12) + page, x);
+      for (let i = page << 10, end = Math.min(words.length, i + 1024); i < end; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x; }
     }
   }
 
