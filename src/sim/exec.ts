@@ -111,42 +111,41 @@ export class ExecContext {
     return s.watched;
   }
 
-  private visit(site: string, kind: SiteKind, value: number, addr: number, args: number[]): SiteExec {
+  /** One execution of a site: an instruction, counted; whether the interceptor must see it.
+   *  Most executions are of sites where no fault is planted: each operation below then takes its
+   *  plain path, with no SiteExec filled in (the interceptor would have left it unchanged). */
+  private seen(site: string, kind: SiteKind, args: number): boolean {
     this.step(site);
-    const watched = this.countSite(site, kind, args.length);
-    const e = this.scratch;
-    e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false; e.request = this.request;
-    e.peek = undefined; e.canon = undefined;
-    if (watched) this.interceptor!.onSite(e);
-    return e;
+    return this.countSite(site, kind, args);
   }
 
-  /** A memory store's visit: the interceptor may look at what the word holds now. */
-  private visitStore(site: string, value: number, addr: number): SiteExec {
-    this.step(site);
-    const watched = this.countSite(site, 'store', 0);
+  /** Show a watched execution to the interceptor (after `seen`); `peek` for memory stores. */
+  private show(site: string, kind: SiteKind, value: number, addr: number, args: number[], peek?: (addr: number) => number | undefined): SiteExec {
     const e = this.scratch;
-    e.site = site; e.kind = 'store'; e.value = value; e.addr = addr; e.args = NO_ARGS; e.skip = false; e.request = this.request;
-    e.peek = this.peekWord; e.canon = undefined;
-    if (watched) this.interceptor!.onSite(e);
+    e.site = site; e.kind = kind; e.value = value; e.addr = addr; e.args = args; e.skip = false; e.request = this.request;
+    e.peek = peek; e.canon = undefined;
+    this.interceptor!.onSite(e);
     return e;
   }
 
   /** Load a 32-bit value. */
   ld(site: string, addr: number): number {
     const v = this.mem.read32(addr, this.domain, site);
-    return this.visit(site, 'load', v, addr, NO_ARGS).value >>> 0;
+    if (!this.seen(site, 'load', 0)) return v >>> 0;
+    return this.show(site, 'load', v, addr, NO_ARGS).value >>> 0;
   }
 
   /** Load a pointer (a pointer-corruption site). */
   ldp(site: string, addr: number): number {
     const v = this.mem.read32(addr, this.domain, site);
-    return this.visit(site, 'ptr', v, addr, NO_ARGS).value >>> 0;
+    if (!this.seen(site, 'ptr', 0)) return v >>> 0;
+    return this.show(site, 'ptr', v, addr, NO_ARGS).value >>> 0;
   }
 
-  /** Store a 32-bit value. */
+  /** Store a 32-bit value (the interceptor may look at what the word holds now). */
   st(site: string, addr: number, value: number): void {
-    const e = this.interceptor ? this.visitStore(site, value, addr) : this.visit(site, 'store', value, addr, NO_ARGS);
+    if (!this.seen(site, 'store', 0)) { this.mem.write32(addr, value, this.domain, site); return; }
+    const e = this.show(site, 'store', value, addr, NO_ARGS, this.peekWord);
     if (!e.skip) this.mem.write32(e.addr, e.value, this.domain, site);
   }
 
@@ -154,53 +153,59 @@ export class ExecContext {
    *  fault can change). Costs an instruction per word. */
   copy(site: string, dst: number, src: number, len: number): void {
     this.step(site, len >>> 2);
-    const e = this.visit(site, 'store', len, dst, NO_ARGS);
+    if (!this.seen(site, 'store', 0)) { this.mem.copy(dst, src, len, this.domain, site); return; }
+    const e = this.show(site, 'store', len, dst, NO_ARGS);
     if (e.skip) return;
     this.mem.copy(e.addr, src, len, this.domain, site);
   }
 
   /** A data-dependent branch: returns the (possibly mutated) condition. */
   br(site: string, cond: boolean): boolean {
-    return this.visit(site, 'branch', cond ? 1 : 0, 0, NO_ARGS).value !== 0;
+    if (!this.seen(site, 'branch', 0)) return cond;
+    return this.show(site, 'branch', cond ? 1 : 0, 0, NO_ARGS).value !== 0;
   }
 
   /** A loop bound. */
   bound(site: string, n: number): number {
-    return this.visit(site, 'bound', n, 0, NO_ARGS).value;
+    if (!this.seen(site, 'bound', 0)) return n;
+    return this.show(site, 'bound', n, 0, NO_ARGS).value;
   }
 
   /** A kernel call: the interceptor may corrupt an argument before the kernel sees it. */
   call<T>(site: string, args: number[], fn: KernelService<T>): T {
     this.kernelCalls++;
-    if (this.interceptor === null) { this.visit(site, 'call', 0, 0, args); return fn(...args); }
-    this.step(site);
-    if (!this.countSite(site, 'call', args.length)) return fn(...args);
+    if (!this.seen(site, 'call', args.length)) return fn(...args);
     const e = this.scratch;
     e.site = site; e.kind = 'call'; e.value = 0; e.addr = 0; e.args = args.slice(); e.skip = false; e.request = this.request;
     e.peek = undefined; e.canon = fn.canon ?? (fn.length < args.length ? (a) => a.slice(0, fn.length) : undefined); // arguments a call never reads
-    this.interceptor.onSite(e);
+    this.interceptor!.onSite(e);
     return fn(...e.args);
   }
 
   /** An allocation: returns 0 when the allocation fails. */
   alloc(site: string, size: number, fn: (size: number) => number): number {
-    const e = this.visit(site, 'alloc', size, 0, NO_ARGS);
+    if (!this.seen(site, 'alloc', 0)) return fn(size);
+    const e = this.show(site, 'alloc', size, 0, NO_ARGS);
     return e.skip ? 0 : fn(e.value);
   }
 
   /** Read a device register (a load site). */
   rdReg(site: string, dev: Mmio, reg: number): number {
-    return this.visit(site, 'load', dev.readReg(reg) >>> 0, 0, NO_ARGS).value >>> 0;
+    const v = dev.readReg(reg) >>> 0;
+    if (!this.seen(site, 'load', 0)) return v;
+    return this.show(site, 'load', v, 0, NO_ARGS).value >>> 0;
   }
 
   /** Write a device register (a store site; a deleted store never reaches the device). */
   wrReg(site: string, dev: Mmio, reg: number, value: number): void {
-    const e = this.visit(site, 'store', value, reg, NO_ARGS);
+    if (!this.seen(site, 'store', 0)) { dev.writeReg(reg, value >>> 0); return; }
+    const e = this.show(site, 'store', value, reg, NO_ARGS);
     if (!e.skip) dev.writeReg(e.addr, e.value >>> 0); // a corrupted destination hits another register
   }
 
   /** Interrupt entry: false when the interrupt is lost. */
   irq(site: string): boolean {
-    return !this.visit(site, 'irq', 1, 0, NO_ARGS).skip;
+    if (!this.seen(site, 'irq', 0)) return true;
+    return !this.show(site, 'irq', 1, 0, NO_ARGS).skip;
   }
 }
