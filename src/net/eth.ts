@@ -27,12 +27,15 @@ export function buildFrame(dst: Mac, src: Mac, ethertype: number, payload: Uint8
   return f;
 }
 
+// Header fields are read byte by byte (no DataView per frame: every frame is looked at several
+// times on its way); a frame too short for its header throws the RangeError a DataView would.
 export function frameDst(f: Uint8Array): Mac {
-  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  return { lo: v.getUint32(0, true), hi: v.getUint16(4, true) };
+  if (f.length < 6) viewOf(f).getUint32(0, true) + viewOf(f).getUint16(4, true);
+  return { lo: (f[0] | (f[1] << 8) | (f[2] << 16) | (f[3] << 24)) >>> 0, hi: f[4] | (f[5] << 8) };
 }
 export function frameType(f: Uint8Array): number {
-  return new DataView(f.buffer, f.byteOffset, f.byteLength).getUint16(12, false);
+  if (f.length < ETH_HEADER) viewOf(f).getUint16(12, false);
+  return (f[12] << 8) | f[13];
 }
 export function framePayload(f: Uint8Array): Uint8Array { return f.subarray(ETH_HEADER); }
 export function isMulticast(m: Mac): boolean { return (m.lo & 1) === 1; }
