@@ -171,14 +171,25 @@ export class Sb16Card implements SoundDevice {
   private schedule(t: Transfer, epoch: number): void {
     const us = this.blockUs(t), gen = t.gen;
     if (us === 0) { this.k.log('sound', `${this.name} transfer stalled: no sample rate`); return; }
-    this.k.sched.schedule(us, t.input ? 'sb16-adc' : 'sb16-dac', () => {
+    this.k.sched.schedule(us, t.input ? 'sb16-adc' : 'sb16-dac', this.blockEnd(t, epoch, gen, us));
+  }
+
+  /** The event ending a block: one per transfer, epoch, generation and block time rather than one
+   *  per block (an auto-init transfer left running loops to the trial's deadline). */
+  private blockEnd(t: Transfer, epoch: number, gen: number, us: number): () => void {
+    const k = this.blockEnds.get(t);
+    if (k && k.epoch === epoch && k.gen === gen && k.us === us) return k.fn;
+    const fn = (): void => {
       if (epoch !== this.epoch || (t.input ? this.s.in : this.s.out) !== t || t.paused || t.gen !== gen) return;
       if (this.block(t, us)) {
         if (t.auto && !t.exiting) this.schedule(t, epoch);
         else if (t.input) this.s.in = null; else this.s.out = null;
       }
-    });
+    };
+    this.blockEnds.set(t, { epoch, gen, us, fn });
+    return fn;
   }
+  private readonly blockEnds = new WeakMap<Transfer, { epoch: number; gen: number; us: number; fn: () => void }>();
 
   /** One block through the DMA channel; false when the stream stopped. */
   private block(t: Transfer, us: number): boolean {

@@ -99,13 +99,24 @@ export class SoundCard implements SoundDevice {
     const period = this.periodUs(which === 'play' ? SREG.PPER : SREG.CPER);
     const us = period === 0 ? 0 : period + this.readyInUs();
     if (us === 0) { this.k.log('sound', `${this.name} ${which} stalled: no rate or period programmed`); return; }
-    this.k.sched.schedule(us, `sound-${which}`, () => {
+    this.k.sched.schedule(us, which === 'play' ? 'sound-play' : 'sound-capture', this.periodEnd(which, epoch));
+  }
+
+  /** The event ending a period of `which` in `epoch`: one per direction and epoch, not one per
+   *  period (a card left looping runs thousands of periods to the trial's deadline). */
+  private periodEnd(which: 'play' | 'capture', epoch: number): () => void {
+    const known = this.periodEnds[which];
+    if (known && known.epoch === epoch) return known.fn;
+    const fn = (): void => {
       if (epoch !== this.epoch) return;
       const bit = which === 'play' ? CTL_PLAY : CTL_CAPTURE;
       if (!(this.regs[SREG.CTL] & bit)) return;
       if (which === 'play' ? this.playPeriod() : this.capturePeriod()) this.schedule(which, epoch);
-    });
+    };
+    this.periodEnds[which] = { epoch, fn };
+    return fn;
   }
+  private readonly periodEnds: { play?: { epoch: number; fn: () => void }; capture?: { epoch: number; fn: () => void } } = {};
 
   private playPeriod(): boolean {
     const r = this.regs, per = r[SREG.PPER], size = r[SREG.PSIZE];

@@ -1,7 +1,7 @@
 // The simulated machine's single address space: typed-array memory cut into regions. Access
 // checks model the MMU (NULL page, unmapped space) and Nooks-like protection domains.
 import { MachineFault } from './faults.js';
-import { newBytes } from './slab.js';
+import { copyBytes } from './slab.js';
 
 export type RegionKind = 'kernel' | 'skb' | 'driver';
 
@@ -33,8 +33,6 @@ function acquireBytes(): Uint8Array {
 export class AddressSpace {
   readonly bytes = acquireBytes();
   readonly view = new DataView(this.bytes.buffer);
-  /** The same bytes as a Buffer (its native copy takes a range without a view of it). */
-  private readonly buffer = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   /** The trial is over: the buffer may serve the next one (this space must not be used again). */
   release(): void {
     for (const [base, size] of this.everMapped) this.bytes.fill(0, base, base + size);
@@ -98,9 +96,7 @@ export class AddressSpace {
 
   readBytes(addr: number, len: number, site: string | null = null): Uint8Array {
     this.checkMapped(addr, len, site);
-    const out = newBytes(len);
-    this.buffer.copy(out, 0, addr, addr + len); // no view of the source made per read
-    return out;
+    return copyBytes(this.bytes.subarray(addr, addr + len));
   }
 
   writeBytes(addr: number, data: Uint8Array, domain: Domain | null = null, site: string | null = null): void {

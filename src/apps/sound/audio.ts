@@ -25,14 +25,16 @@ function wordView(b: Uint8Array): Uint32Array | null {
 
 export function audioBlock(stream: number, seq: number, seed: number): Uint8Array {
   const b = newBytes(BLOCK_BYTES);
-  const w = wordView(b), v = viewOf(b);
+  const w = wordView(b);
   let s = ((seed + seq * 2654435761) >>> 0) || 0x9e3779b9;
   let h = FNV_OFFSET | 0;
-  for (let i = HEADER_WORDS; i < BLOCK_WORDS; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    if (w) w[i] = s; else v.setUint32(4 * i, s >>> 0, true);
-    h = Math.imul(h ^ s, FNV_PRIME);
+  if (w) {
+    for (let i = HEADER_WORDS; i < BLOCK_WORDS; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; w[i] = s; h = Math.imul(h ^ s, FNV_PRIME); }
+    w[0] = MAGIC | (stream & 0xffff); w[1] = seq; w[2] = h;
+    return b;
   }
+  const v = viewOf(b);
+  for (let i = HEADER_WORDS; i < BLOCK_WORDS; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; v.setUint32(4 * i, s >>> 0, true); h = Math.imul(h ^ s, FNV_PRIME); }
   v.setUint32(0, (MAGIC | (stream & 0xffff)) >>> 0, true);
   v.setUint32(4, seq >>> 0, true);
   v.setUint32(8, h >>> 0, true);
