@@ -7,7 +7,7 @@
 // run: nbconvert alone reports tslab errors with an empty message.
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../paths.js';
@@ -98,21 +98,40 @@ export function notebookProblems(file: string): string[] {
 
 // nbclient with the notebooks folder as the kernel's working directory (so `../dist/...` imports
 // resolve) while the notebook itself comes from a temporary file; progress per cell on stderr.
+// Every notebook in one Python process, `parallel` at a time (each in its own kernel), and the
+// HTML export in the same process: a Python start and an nbconvert import per notebook cost
+// more than most notebooks' cells. Prints one JSON line: the error of each job, or null.
 const EXECUTE = `
-import sys, nbformat
+import sys, json, asyncio, nbformat
 from nbclient import NotebookClient
-src, dst, cwd, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-nb = nbformat.read(src, as_version=4)
-code = [c for c in nb.cells if c.cell_type == 'code']
-name = dst.rsplit('/', 1)[-1]
-def done(cell, cell_index, **kw):
-    k = code.index(cell) + 1 if cell in code else 0
-    if k: print(f'  {name}: cell {k}/{len(code)} done', file=sys.stderr, flush=True)
-client = NotebookClient(nb, timeout=timeout, kernel_name='tslab', resources={'metadata': {'path': cwd}}, on_cell_executed=done)
-try:
-    client.execute()
-finally:
-    nbformat.write(nb, dst)
+from nbconvert import HTMLExporter
+jobs, cwd, timeout, parallel = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+async def run(job, gate):
+    async with gate:
+        nb = nbformat.read(job['src'], as_version=4)
+        code = [c for c in nb.cells if c.cell_type == 'code']
+        name = job['dst'].rsplit('/', 1)[-1]
+        print(f'notebook {name[:-6]}: executing', file=sys.stderr, flush=True)
+        def done(cell, cell_index, **kw):
+            k = code.index(cell) + 1 if cell in code else 0
+            if k: print(f'  {name}: cell {k}/{len(code)} done', file=sys.stderr, flush=True)
+        error = None
+        try:
+            await NotebookClient(nb, timeout=timeout, kernel_name='tslab', resources={'metadata': {'path': cwd}}, on_cell_executed=done).async_execute()
+        except Exception as e:
+            error = f'nbclient: {e!r}'[-800:]
+        finally:
+            nbformat.write(nb, job['dst'])
+        try:
+            html, _ = HTMLExporter().from_notebook_node(nb)
+            with open(job['html'], 'w', encoding='utf-8') as f: f.write(html)
+        except Exception as e:
+            error = error or f'html export failed: {e!r}'[-400:]
+        return error
+async def main():
+    gate = asyncio.Semaphore(parallel)
+    print(json.dumps(await asyncio.gather(*(run(j, gate) for j in jobs))))
+asyncio.run(main())
 `;
 
 export interface RunOptions { resultsRoot?: string | null; only?: string[]; params?: Record<string, string>; timeoutS?: number; quiet?: boolean }
@@ -135,20 +154,25 @@ export function runNotebooks(out: string, rootOrOptions: string | null | RunOpti
   const env = { ...process.env, JUPYTER_PATH: writeKernelSpec() };
   const work = mkdtempSync(join(tmpdir(), 'shadowbench-nb-'));
   const names = all.filter((n) => !o.only || o.only.map((x) => x.replace(/\.ipynb$/, '')).includes(n));
-  return names.map((name) => {
+  const jobs = names.map((name) => {
     const nb = JSON.parse(readFileSync(join(NOTEBOOKS_DIR, `${name}.ipynb`), 'utf8')) as Notebook;
-    const input = join(work, `${name}.ipynb`);
-    writeFileSync(input, JSON.stringify(injectParameters(nb, params), null, 1));
-    const executed = join(outDir, `${name}.ipynb`);
-    if (!o.quiet) console.error(`notebook ${name}: executing`);
-    const r = spawnSync(JUPYTER[0], ['-c', EXECUTE, input, executed, NOTEBOOKS_DIR, String(o.timeoutS ?? 900)],
-      { encoding: 'utf8', env, cwd: NOTEBOOKS_DIR, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'] });
-    const problems = existsSync(executed) ? notebookProblems(executed) : [];
-    if (r.status !== 0 && problems.length === 0) problems.push(`nbclient exited ${r.status}: ${(r.stderr ?? '').slice(-800)}`);
-    const h = spawnSync(JUPYTER[0], [...JUPYTER.slice(1), 'nbconvert', '--to', 'html', '--output-dir', outDir, executed], { encoding: 'utf8', env });
-    if (h.status !== 0 && problems.length === 0) problems.push(`html export failed: ${h.stderr.slice(-400)}`);
-    const bytes = existsSync(executed) ? statSync(executed).size : 0;
+    const src = join(work, `${name}.ipynb`);
+    writeFileSync(src, JSON.stringify(injectParameters(nb, params), null, 1));
+    const dst = join(outDir, `${name}.ipynb`);
+    return { name, src, dst, html: dst.replace(/\.ipynb$/, '.html') };
+  });
+  // Notebooks that run their own sweep (trials > 0) use every core themselves: one at a time then.
+  const parallel = Number(params.trials) > 0 ? 1 : Math.max(1, cpus().length);
+  const r = spawnSync(JUPYTER[0], ['-c', EXECUTE, JSON.stringify(jobs.map(({ src, dst, html }) => ({ src, dst, html }))), NOTEBOOKS_DIR, String(o.timeoutS ?? 900), String(parallel)],
+    { encoding: 'utf8', env, cwd: NOTEBOOKS_DIR, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'], maxBuffer: 1 << 26 });
+  let errors: Array<string | null> = [];
+  try { errors = JSON.parse((r.stdout ?? '').trim().split('\n').pop() ?? '[]') as Array<string | null>; } catch { /* the process died: below */ }
+  return jobs.map(({ name, dst, html }, i) => {
+    const problems = existsSync(dst) ? notebookProblems(dst) : [];
+    const error = errors[i] ?? (r.status !== 0 ? `nbclient exited ${r.status}: ${(r.stderr ?? '').slice(-800)}` : null);
+    if (error && problems.length === 0) problems.push(error);
+    const bytes = existsSync(dst) ? statSync(dst).size : 0;
     if (bytes > MAX_NOTEBOOK_BYTES) problems.push(`executed notebook is ${bytes} bytes (limit ${MAX_NOTEBOOK_BYTES})`);
-    return { notebook: `${name}.ipynb`, executed, html: executed.replace(/\.ipynb$/, '.html'), bytes, problems };
+    return { notebook: `${name}.ipynb`, executed: dst, html, bytes, problems };
   });
 }

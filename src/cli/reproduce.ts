@@ -11,9 +11,9 @@ import { collectFigures, readerOptions } from './report.js';
 import { fail } from './errors.js';
 import { intArg } from './args.js';
 
-// Rough costs of the steps after the sweeps, measured on an idle 2-core machine (issue 16):
-// figures about 10 s, the notebooks about 100 s. Only used for the ETA.
-const FIGURES_S = 10, NOTEBOOKS_S = 100;
+// Rough costs of the steps after the sweeps, measured on an idle 2-core machine at default scale
+// (issue 17): figures and report about 20 s, the notebooks about 30 s. Only used for the ETA.
+const FIGURES_S = 20, NOTEBOOKS_S = 30;
 
 export function reproduceCommand(y: Argv): Argv {
   return y.command('reproduce', 'the main job: every experiment at default scale, results/REPORT.md, figures, executed notebooks (a finished sweep of the same definition is reused; another definition runs afresh)',
