@@ -7,6 +7,7 @@
 import { BLK_BUSY, BLK_OK, DIR_WRITE, type BlockCore, type BlockOps } from '../../kernel/blockcore.js';
 import type { Kernel, DriverInstance } from '../../kernel/kernel.js';
 import { CALL_HEADER_BYTES, ClassRequestLog, HeldSnapshot, LoggedCall } from './request-log.js';
+import { copyBytes } from '../../sim/slab.js';
 
 interface HeldRequest { id: number; dir: number; sector: number; count: number; buf: number; data: Uint8Array }
 const owner = (inst: DriverInstance) => 0x100 + inst.slot;
@@ -38,7 +39,7 @@ export class BlockRequestLog implements ClassRequestLog<BlockOps> {
     const objects: HeldRequest[] = [];
     for (const id of this.blk.heldBy(owner(inst))) {
       const d = this.blk.describe(id)!;
-      objects.push({ id, dir: d.dir, sector: d.sector, count: d.count, buf: d.buf, data: this.k.mem.bytes.slice(d.buf, d.buf + d.count * 512) });
+      objects.push({ id, dir: d.dir, sector: d.sector, count: d.count, buf: d.buf, data: copyBytes(this.k.mem.bytes.subarray(d.buf, d.buf + d.count * 512)) });
     }
     return { bytes: objects.reduce((n, o) => n + 20 + o.data.length, 0), objects };
   }

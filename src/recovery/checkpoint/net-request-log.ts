@@ -8,6 +8,7 @@ import { OWNER_KERNEL, ownerOfSlot } from '../../kernel/skb.js';
 import type { Kernel, DriverInstance } from '../../kernel/kernel.js';
 import * as L from '../../kernel/layout.js';
 import { CALL_HEADER_BYTES, ClassRequestLog, HeldSnapshot, LoggedCall } from './request-log.js';
+import { copyBytes } from '../../sim/slab.js';
 
 interface HeldSkb { addr: number; data: Uint8Array }
 
@@ -33,7 +34,7 @@ export class NetRequestLog implements ClassRequestLog<NetDeviceOps> {
   whileRecovering(entry: string): unknown { return entry === 'startXmit' ? NETDEV_TX_BUSY : undefined; }
 
   snapshotHeld(inst: DriverInstance): HeldSnapshot {
-    const objects: HeldSkb[] = this.k.skbs.heldBy(ownerOfSlot(inst.slot)).map((addr) => ({ addr, data: this.k.mem.bytes.slice(addr, addr + L.SKB_SLOT) }));
+    const objects: HeldSkb[] = this.k.skbs.heldBy(ownerOfSlot(inst.slot)).map((addr) => ({ addr, data: copyBytes(this.k.mem.bytes.subarray(addr, addr + L.SKB_SLOT)) }));
     return { bytes: objects.length * L.SKB_SLOT, objects };
   }
 
