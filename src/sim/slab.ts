@@ -16,8 +16,9 @@
 const SLAB_BYTES = 256 * 1024;
 /** Larger arrays get their own buffer: a slab would hold few of them. */
 const MAX_FROM_SLAB = 16 * 1024;
-/** Slabs kept for reuse (16 MiB); a trial that needs more gets further ones unpooled. */
-const POOL_SLABS = 64;
+/** Slabs kept for reuse (4 MiB: most trials need less; 16 MiB collected no less often); a trial
+ *  that needs more gets further ones unpooled. */
+const POOL_SLABS = 16;
 
 let slab = new Uint8Array(0);
 let used = 0;
