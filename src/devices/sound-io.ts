@@ -8,7 +8,9 @@ import type { DeviceModel } from './device-model.js';
 import { copyBytes } from '../sim/slab.js';
 import { bytesEqual } from '../sim/memory.js';
 
-export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number }
+/** A period the speaker played, `times` times in a row (a card left looping its ring plays the
+ *  same bytes thousands of times: one entry, not one object per period). `atUs`: the first time. */
+export interface PlayedPeriod { atUs: number; data: Uint8Array; fmt: number; rate: number; volume: number; times: number }
 
 /** What the microphone hears during the period numbered `seq` (a function of virtual time:
  *  two cards capturing at the same time with the same settings hear the same sound). */
@@ -56,15 +58,21 @@ export class SpeakerTap {
     return copy;
   }
 
+  private heard(card: SoundDevice, data: Uint8Array, fmt: number, rate: number, volume: number): void {
+    const last = card.played[card.played.length - 1];
+    if (last && last.data === data && last.fmt === fmt && last.rate === rate && last.volume === volume) last.times++;
+    else card.played.push({ atUs: this.k.now, data, fmt, rate, volume, times: 1 });
+  }
+
   /** Play a period from host memory (throws a MachineFault for a DMA to unmapped memory). */
   play(card: SoundDevice, addr: number, len: number, fmt: number, rate: number, volume: number): void {
     const data = this.periodData(addr, len);
-    if (!card.muted) card.played.push({ atUs: this.k.now, data, fmt, rate, volume });
+    if (!card.muted) this.heard(card, data, fmt, rate, volume);
   }
 
   /** Play bytes a DMA engine already fetched from `addr`. */
   playFetched(card: SoundDevice, addr: number, bytes: Uint8Array, fmt: number, rate: number, volume: number): void {
     const data = this.shared(addr, bytes);
-    if (!card.muted) card.played.push({ atUs: this.k.now, data, fmt, rate, volume });
+    if (!card.muted) this.heard(card, data, fmt, rate, volume);
   }
 }

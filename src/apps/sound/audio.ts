@@ -93,6 +93,7 @@ export function checkPlayback(played: readonly PlayedPeriod[], stream: number, e
     if (!d || d.stream !== stream) continue;
     const e = bySeq.get(d.seq);
     if (e && heard.has(d.seq)) repeated++;
+    if (e && p.times > 1) repeated += p.times - 1; // the same period again: heard by then
     if (!e || heard.has(d.seq)) continue;
     heard.add(d.seq);
     if (d.seq < last) outOfOrder++;
