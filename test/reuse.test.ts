@@ -43,3 +43,16 @@ test('no reuse from a run of other code or parameters, and never of a harness er
   assert.deepEqual(manifest(c).reused, [{ dir: donor, records: 23 }]);
   assert.ok(!records(c).includes('harness-error'));
 });
+
+test('shards that start at once create the same parent directories without failing (EEXIST)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const results = fileURLToPath(new URL('../src/sweep/results.js', import.meta.url));
+  const base = tmp();
+  const startAt = Date.now() + 1500; // every racer waits for the same moment, then creates 100 fresh chains
+  const racers = Array.from({ length: 12 }, (_, i) => new Promise<number>((done) => {
+    const code = `import(${JSON.stringify(results)}).then((r) => { while (Date.now() < ${startAt}); for (let k = 0; k < 100; k++) r.ensureWritable(${JSON.stringify(base)} + '/k' + k + '/a/b/c/shard-${i}'); })`;
+    spawn(process.execPath, ['-e', code], { stdio: 'ignore' }).on('exit', (c) => done(c ?? 1));
+  }));
+  assert.deepEqual(await Promise.all(racers), new Array(12).fill(0));
+});

@@ -64,7 +64,11 @@ export function ensureWritable(dir: string): void {
     const parts = resolve(dir).split(sep);
     for (let i = 2; i <= parts.length; i++) {
       const p = parts.slice(0, i).join(sep);
-      if (!existsSync(p)) mkdirSync(p);
+      // Shards of one sweep start at once on a cluster and create the same parents: one made
+      // between our look and our mkdir is fine (found by the SLURM check: EEXIST for shard 1).
+      if (!existsSync(p)) {
+        try { mkdirSync(p); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+      }
     }
     accessSync(dir, constants.W_OK);
   } catch (e) {
