@@ -1,7 +1,7 @@
 // Deterministic filler bytes: the payloads, file contents and samples of the workloads.
 
 /** The host stores a Uint32Array's words little-endian (almost every host does). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Fast deterministic bytes from a seed (xorshift32): one state per 32-bit little-endian word, so
  *  byte i is byte i mod 4 of the (i div 4 + 1)-th state (a partial last word takes the low bytes

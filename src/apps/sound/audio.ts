@@ -7,15 +7,15 @@
 // a change to any one word always changes the sum, since each step is a bijection). Generating
 // and checking words rather than bytes is about 5x cheaper, and sound trials make and check
 // thousands of blocks (a card left looping runs to the trial's deadline).
-import { bytesEqual } from '../../sim/memory.js';
+import { bytesEqual, sum32 } from '../../sim/memory.js';
 import { newBytes, viewOf } from '../../sim/slab.js';
+import { LITTLE_ENDIAN } from '../../sim/bytes.js';
 import type { PlayedPeriod } from '../../devices/soundcard.js';
 
 export const BLOCK_BYTES = 2048;
 const BLOCK_WORDS = BLOCK_BYTES >>> 2, HEADER_WORDS = 3;
 const MAGIC = 0x5a170000;
 const FNV_OFFSET = 0x811c9dc5, FNV_PRIME = 0x01000193;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** A block's words as a typed view: on a little-endian host for a 4-byte aligned block (every
  *  block this code makes or copies is), else null (the DataView paths below). */
@@ -41,21 +41,13 @@ export function audioBlock(stream: number, seq: number, seed: number): Uint8Arra
   return b;
 }
 
-/** The checksum of a block's sample words. */
-function sampleSum(b: Uint8Array): number {
-  const w = wordView(b);
-  let h = FNV_OFFSET | 0;
-  if (w) for (let i = HEADER_WORDS; i < BLOCK_WORDS; i++) h = Math.imul(h ^ w[i], FNV_PRIME);
-  else { const v = viewOf(b); for (let i = HEADER_WORDS; i < BLOCK_WORDS; i++) h = Math.imul(h ^ v.getUint32(4 * i, true), FNV_PRIME); }
-  return h >>> 0;
-}
 
 export function decodeBlock(b: Uint8Array): { stream: number; seq: number } | null {
   if (b.length < BLOCK_BYTES) return null;
   const v = viewOf(b);
   const head = v.getUint32(0, true);
   if ((head & 0xffff0000) >>> 0 !== MAGIC) return null;
-  if (v.getUint32(8, true) !== sampleSum(b)) return null;
+  if (v.getUint32(8, true) !== sum32(b.subarray(4 * HEADER_WORDS, BLOCK_BYTES))) return null; // what audioBlock summed
   return { stream: head & 0xffff, seq: v.getUint32(4, true) };
 }
 
