@@ -117,10 +117,11 @@ export class Injector implements SiteInterceptor {
   }
 }
 
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
 /** Apply the mutation to one execution; say what it did and whether that differed from the original. */
 function mutate(f: FaultSpec, e: SiteExec): { effect: string; changed: boolean } {
   const bit = f.bit & 31;
-  const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;
   switch (f.type) {
     case 'branch-invert': e.value = e.value ? 0 : 1; return { effect: `condition ${e.value ? 'false->true' : 'true->false'}`, changed: true };
     case 'branch-delete': {
