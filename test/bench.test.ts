@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { compilationsIn, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
 import { countTrials, loadExperiment } from '../src/sweep/experiment.js';
 
 test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
@@ -60,4 +60,12 @@ test('the paper-scale projection runs each distinct trial once: recovery-time re
   assert.equal(byId.get('approaches')!.toRun, byId.get('approaches')!.trials, 'the first experiment runs all of its trials');
   assert.ok(byId.get('fault-injection')!.toRun < byId.get('fault-injection')!.trials);
   assert.equal(byId.get('poison-requests')!.toRun, byId.get('poison-requests')!.trials, 'request-triggered faults are planned nowhere else');
+});
+
+test('compilations are counted from what this V8 prints with --trace-opt, and none without its optimiser', () => {
+  const hot = 'function f(x) { return x * 2 + 1 } let s = 0; for (let i = 0; i < 1e6; i++) s += f(i); console.log(s)';
+  const run = (...flags: string[]) => compilationsIn(spawnSync(process.execPath, [...flags, '--trace-opt', '-e', hot], { encoding: 'utf8' }).stdout);
+  const on = run();
+  assert.ok(on.compilations >= 1 && on.compileMs > 0, JSON.stringify(on));
+  assert.deepEqual(run('--no-opt'), { compilations: 0, compileMs: 0 });
 });

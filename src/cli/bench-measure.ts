@@ -74,3 +74,12 @@ export function project(parts: ReadonlyArray<{ trials: number; cpuMsPerTrial: nu
   const cpuSeconds = parts.reduce((s, p) => s + (p.trials * p.cpuMsPerTrial) / 1000, 0);
   return { cpuSeconds, wallSeconds: (cpuSeconds * (1 + poolOverhead)) / (workers * efficiency) };
 }
+
+/** Optimising compilations and their milliseconds from V8's --trace-opt lines. */
+export function compilationsIn(traceOpt: string): { compilations: number; compileMs: number } {
+  let compilations = 0, compileMs = 0;
+  for (const m of traceOpt.matchAll(/completed (?:compiling|optimizing).*? took ([\d.]+), ([\d.]+), ([\d.]+) ms/g)) {
+    compilations++; compileMs += Number(m[1]) + Number(m[2]) + Number(m[3]);
+  }
+  return { compilations, compileMs };
+}

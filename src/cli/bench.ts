@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
-import { cpuMs, median, withGc, spreadSample, trialsAtScale, project } from './bench-measure.js';
+import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn } from './bench-measure.js';
 import { intArg } from './args.js';
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -46,20 +46,23 @@ function perApp(trials: number): void {
   }
 }
 
-/** Run a real sweep in a fresh process; wall seconds and peak RSS (all threads). */
-interface Run { seconds: number; rssMb: number; trials: number }
+/** Run a real sweep in a fresh process; wall seconds, peak RSS (all threads), and V8's optimising
+ *  compilations in all its threads (--trace-opt; a cold worker spends a good part of its first
+ *  thousands of trials compiling, and each worker compiles for itself). */
+interface Run { seconds: number; rssMb: number; trials: number; compilations: number; compileMs: number }
+
 
 function sweepProcess(perCell: number, workers: number): Run {
   const dir = mkdtempSync(join(tmpdir(), 'shadowbench-bench-'));
   try {
     const bin = fileURLToPath(new URL('bin/shadowbench.js', REPO_ROOT));
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--single-threaded', bin, 'sweep', 'fault-injection', '--trials', String(perCell), '--workers', String(workers), '--out', join(dir, 'r')],
-      { encoding: 'utf8', env: { ...process.env, SHADOWBENCH_REPORT_RSS: '1' } });
+    const r = spawnSync(process.execPath, ['--single-threaded', '--trace-opt', bin, 'sweep', 'fault-injection', '--trials', String(perCell), '--workers', String(workers), '--out', join(dir, 'r')],
+      { encoding: 'utf8', env: { ...process.env, SHADOWBENCH_REPORT_RSS: '1' }, maxBuffer: 256 * 1024 * 1024 });
     const seconds = (performance.now() - t0) / 1000;
     const m = /maxRssKb=(\d+)/.exec(r.stdout);
     if (!m) throw new Error(`sweep did not report its RSS: ${r.stderr.slice(-400)}`);
-    return { seconds, rssMb: Number(m[1]) / 1024, trials: planTrials(loadExperiment('fault-injection'), perCell).length };
+    return { seconds, rssMb: Number(m[1]) / 1024, trials: planTrials(loadExperiment('fault-injection'), perCell).length, ...compilationsIn(r.stdout) };
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
@@ -95,6 +98,8 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
   console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
   console.log(`   efficiency per round   ${efficiencies.map((x) => x.toFixed(2)).join(', ')} (load average now ${load()})`);
+  const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
+  console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): in-process ${jit(runs.inProcess)}, 1 worker ${jit(runs.one)}, 2 workers ${jit(runs.two)}`);
   if (rss) {
     // Peak RSS varies by some 5% between identical runs: the 1x figure is the median of the
     // 2-worker rounds above, each listed; the 10x sweep runs once (it is ten times as long).

@@ -1,5 +1,6 @@
-// Runs planned trials on a Piscina pool: fixed threads (min = max), many trials per task so
-// pool overhead stays small, a bounded number of tasks in flight, and a timeout per task.
+// Runs planned trials on Piscina: one single-thread pool per worker, many trials per task so
+// pool overhead stays small, two tasks in flight per worker, and a timeout per task; a workload
+// stays with one worker (sweep/affinity.ts).
 // Workers append their batches' records to the file themselves and report counts. A batch whose
 // worker throws, dies, overruns its time or its heap is re-run one trial per task, so only the
 // culprit becomes a harness-error record (written here) and the records do not depend on the
@@ -10,6 +11,7 @@ import { Piscina } from 'piscina';
 import type { PlannedTrial } from './experiment.js';
 import { runPlanned, harnessLine } from './run-one.js';
 import type { BatchTask } from './worker.js';
+import { AffinityDealer, stridedBatches, workloadBatches } from './affinity.js';
 import { setMaxListeners } from 'node:events';
 
 export interface PoolOptions {
@@ -36,39 +38,25 @@ export function failureReason(e: Error, timeoutMs: number): string {
 const WORKER = new URL('./worker.js', import.meta.url).href;
 const WORKER_OLD_SPACE_MB = 48, WORKER_YOUNG_SPACE_MB = 8;
 
-/**
- * Batches from a stream of trials: take a window of `batchSize x stride` trials and deal them
- * out round-robin, so each batch mixes neighbours of different cost (costly workloads come in
- * runs) while only one window is held at a time.
- */
-export function* stridedBatches(trials: Iterable<PlannedTrial>, batchSize: number, stride = 8): Generator<PlannedTrial[]> {
-  let window: PlannedTrial[] = [];
-  const flush = function* (): Generator<PlannedTrial[]> {
-    const count = Math.ceil(window.length / batchSize);
-    for (let j = 0; j < count; j++) yield window.filter((_, i) => i % count === j);
-    window = [];
-  };
-  for (const t of trials) { window.push(t); if (window.length === batchSize * stride) yield* flush(); }
-  if (window.length) yield* flush();
-}
-
 export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions): Promise<void> {
-  const batches = stridedBatches(trials, o.batchSize);
   if (o.workers === 0) {
-    for (const b of batches) {
+    for (const b of stridedBatches(trials, o.batchSize)) {
       if (o.signal?.aborted) return;
       const lines = b.map(runPlanned); o.append(lines); o.onRecords(lines.length);
       await new Promise((r) => setImmediate(r)); // let a Ctrl-C in
     }
     return;
   }
+  // One single-thread Piscina pool per worker (a lane), so the dealer decides which worker runs
+  // a batch: a workload stays with one worker (sweep/affinity.ts).
   // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
   // without a limit V8 keeps growing each worker's heap during long sweeps, so peak memory would
   // grow with the sweep's length. The limit keeps it flat and leaves ample headroom.
-  const pool = new Piscina({
-    filename: WORKER, minThreads: o.workers, maxThreads: o.workers, idleTimeout: 60_000,
+  const lanes = Array.from({ length: o.workers }, () => new Piscina({
+    filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
-  });
+  }));
+  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers);
   const stop = new AbortController();
   // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
   // the combined signal is collected), so more than 10 listeners is normal here, not a leak.
@@ -76,32 +64,26 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
   const stopped = aborted(stop.signal);
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort);
-  const inFlight = new Set<Promise<void>>();
-  const maxInFlight = o.workers * 2;
-  const track = async (p: Promise<void>) => {
-    const tracked = p.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= maxInFlight) await Promise.race([Promise.race(inFlight), stopped]);
-  };
-  const submit = (b: PlannedTrial[]): Promise<void> =>
-    pool.run({ batch: b, file: o.file } satisfies BatchTask, { signal: anySignal([AbortSignal.timeout(o.taskTimeoutMs), stop.signal]) })
+  const run = (lane: number, b: PlannedTrial[]): Promise<void> =>
+    lanes[lane].run({ batch: b, file: o.file } satisfies BatchTask, { signal: anySignal([AbortSignal.timeout(o.taskTimeoutMs), stop.signal]) })
       .then((count: number) => o.onRecords(count))
       .catch(async (e: Error) => {
         if (stop.signal.aborted) return;
         // A batch failed: re-run its trials one per task, so a healthy trial never shares the
         // fate of the one that ran away (and its record is the one --batch 1 would give).
-        if (b.length > 1) { await Promise.all(b.map((t) => submit([t]))); return; }
+        if (b.length > 1) { await Promise.all(b.map((t) => run(lane, [t]))); return; }
         o.append([harnessLine(b[0], failureReason(e, o.taskTimeoutMs))]); o.onRecords(1);
       });
+  // Two tasks in flight per worker: the next batch is queued while the main thread takes the
+  // last one's count.
+  const feed = async (lane: number): Promise<void> => {
+    for (let b = dealer.next(lane); b !== undefined && !stop.signal.aborted; b = dealer.next(lane)) await run(lane, b);
+  };
   try {
-    for (const b of batches) {
-      if (stop.signal.aborted) break;
-      await track(submit(b));
-    }
-    await Promise.race([Promise.all(inFlight), stopped]);
+    await Promise.race([Promise.all(lanes.flatMap((_, i) => [feed(i), feed(i)])), stopped]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await pool.destroy();
+    await Promise.all(lanes.map((p) => p.destroy()));
   }
 }
 
