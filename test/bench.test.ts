@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compilationsIn, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { compilationsIn, machineLoop, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
 import { countTrials, loadExperiment } from '../src/sweep/experiment.js';
 
 test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
@@ -68,4 +68,10 @@ test('compilations are counted from what this V8 prints with --trace-opt, and no
   const on = run();
   assert.ok(on.compilations >= 1 && on.compileMs > 0, JSON.stringify(on));
   assert.deepEqual(run('--no-opt'), { compilations: 0, compileMs: 0 });
+});
+
+test('the machine loop takes longer for more work, and runs on two threads', () => {
+  const small = machineLoop(1, 1), large = machineLoop(1, 16);
+  assert.ok(large > small, `16 rounds ${large} s, 1 round ${small} s`);
+  assert.ok(Number.isFinite(machineLoop(2, 1)) && machineLoop(2, 1) > 0);
 });

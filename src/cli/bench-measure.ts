@@ -1,6 +1,7 @@
 // Measuring helpers of `bench`: CPU time with the garbage collector's share of it, a spread
 // sample of an experiment's trials, and the projection of a whole scale from measured rates.
 import { PerformanceObserver } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
 import { Experiment, PlannedTrial, Scale, countTrials, iterateTrials, listExperiments, loadExperiment } from '../sweep/experiment.js';
 import { specKey } from '../sweep/reuse.js';
 
@@ -82,4 +83,27 @@ export function compilationsIn(traceOpt: string): { compilations: number; compil
     compilations++; compileMs += Number(m[1]) + Number(m[2]) + Number(m[3]);
   }
   return { compilations, compileMs };
+}
+
+/** A fixed memory-bound loop (read-modify-write at pseudo-random places in 8 MiB, about the
+ *  working set of a worker: its young generation, slab pool and machine memory) on `threads`
+ *  worker threads at once, each doing the same work, in a fresh process; wall seconds. Run in
+ *  the same rounds as the sweeps, 1 thread against 2 gives the parallel efficiency this machine
+ *  itself allows at that moment (shared cache and memory, other tenants), beside the sweeps'. */
+export function machineLoop(threads: number, rounds = 40): number {
+  const work = `
+    const a = new Uint32Array(1 << 21); let x = 1, s = 0;
+    for (let r = 0; r < ${rounds}; r++) for (let i = 0; i < a.length; i++) {
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      const j = x & (a.length - 1); a[j] = (a[j] + i) | 0; s = (s + a[i]) | 0;
+    }
+    require('node:worker_threads').parentPort?.postMessage(s);`;
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const t0 = performance.now(); let left = ${threads};
+    for (let i = 0; i < ${threads}; i++) new Worker(${JSON.stringify(work)}, { eval: true }).on('message', () => { if (--left === 0) console.log(performance.now() - t0); });`;
+  const r = spawnSync(process.execPath, ['--single-threaded', '-e', script], { encoding: 'utf8' });
+  const ms = Number(r.stdout.trim());
+  if (!Number.isFinite(ms)) throw new Error(`machine loop failed: ${r.stderr.slice(-300)}`);
+  return ms / 1000;
 }

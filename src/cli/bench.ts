@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
-import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn } from './bench-measure.js';
+import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn, machineLoop } from './bench-measure.js';
 import { intArg } from './args.js';
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -81,8 +81,10 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   // One 10-20 s sweep per configuration is noisy on a small machine: run the three
   // configurations interleaved `repeat` times and report medians with their range.
   const runs = { inProcess: [] as Run[], one: [] as Run[], two: [] as Run[] };
+  const machine: number[] = [];
   for (let i = 0; i < repeat; i++) {
     runs.inProcess.push(sweepProcess(perCell, 0)); runs.one.push(sweepProcess(perCell, 1)); runs.two.push(sweepProcess(perCell, 2));
+    machine.push(machineLoop(1) / machineLoop(2));
   }
   const rate = (r: Run) => r.trials / r.seconds;
   const mid = (rs: Run[]) => median(rs.map((r) => r.seconds));
@@ -98,6 +100,7 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
   console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
   console.log(`   efficiency per round   ${efficiencies.map((x) => x.toFixed(2)).join(', ')} (load average now ${load()})`);
+  console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
   const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
   console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): in-process ${jit(runs.inProcess)}, 1 worker ${jit(runs.one)}, 2 workers ${jit(runs.two)}`);
   if (rss) {
