@@ -5,6 +5,7 @@ import type { DriverInstance } from '../kernel/kernel.js';
 import type { DriverCode } from '../drivers/types.js';
 import type { DeviceModel } from '../devices/device-model.js';
 import type { World } from '../world/world.js';
+import { young } from '../sim/young.js';
 
 const EIO = -5;
 
@@ -29,7 +30,7 @@ function batched<A extends object>(world: World, api: A): A {
   const out = { ...api } as Record<string, unknown>;
   const wrap = (n: string, crosses: () => boolean): void => {
     const fn = out[n] as ((...a: unknown[]) => unknown) | undefined;
-    if (typeof fn === 'function') out[n] = (...a: unknown[]) => { if (!crosses()) k.batchedCalls++; return fn(...a); };
+    if (typeof fn === 'function') out[n] = young((...a: unknown[]) => { if (!crosses()) k.batchedCalls++; return fn(...a); });
   };
   for (const n of core.batchedCalls ?? []) wrap(n, () => false);
   for (const n of core.pooledCalls ?? []) {
@@ -79,13 +80,13 @@ export class Binding {
     const out: Record<string, unknown> = {};
     for (const [entry, fail] of Object.entries(core.entryPoints)) {
       const fn = (this.code as unknown as Record<string, (...a: unknown[]) => unknown>)[entry];
-      out[entry] = (...args: unknown[]) => {
+      out[entry] = young((...args: unknown[]) => {
         if (this.priv <= 0) return fail;
         // The request this call carries, so a fault can depend on it and a failure names it.
         const ctx = this.inst.ctx, outer = ctx.request;
         ctx.request = core.requestTag?.(entry, args, k.exactRequestTags) || outer;
         try { return k.invoke(this.inst, entry, () => fn.call(this.code, this.priv, ...args), fail); } finally { ctx.request = outer; }
-      };
+      });
     }
     this.opsCache = out;
     return out as Ops;

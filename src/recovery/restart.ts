@@ -7,6 +7,7 @@ import { runPhases, stopPhase, loadPhase, devicePhase } from './phases.js';
 import { RecoveryStrategy, StrategyModule, StrategyReport, copyReport, emptyReport } from './types.js';
 import type { World } from '../world/world.js';
 import type { FailureReport } from '../kernel/kernel.js';
+import { young } from '../sim/young.js';
 
 class Restart implements RecoveryStrategy {
   readonly id = 'restart';
@@ -21,7 +22,7 @@ class Restart implements RecoveryStrategy {
     this.budget = new RetryBudget(world.k.params.maxConsecutiveRecoveries, world.k.params.recoveryQuietUs);
     this.binding = Binding.load(world);
     world.core.ops = this.binding.ops();
-    world.k.onDriverFailure = (f) => this.recover(f);
+    world.k.onDriverFailure = young((f: FailureReport) => this.recover(f));
   }
 
   private recover(f: FailureReport): void {

@@ -4,6 +4,7 @@
 // from outside) can change what happens there, and a profiling run can list what executes.
 import { AddressSpace, Domain } from './memory.js';
 import { MachineFault } from './faults.js';
+import { young } from './young.js';
 
 /** Device registers as driver code sees them (memory-mapped I/O). */
 export interface Mmio { readReg(reg: number): number; writeReg(reg: number, value: number): void }
@@ -94,10 +95,10 @@ export class ExecContext {
   ) {
     this.coverage = coverage;
     this.scratch = new ScratchExec(generation, domain.name);
-    this.peekWord = (addr) => {
+    this.peekWord = young((addr) => {
       const r = mem.regionOf(addr);
       return r && addr >= 0 && addr + 4 <= r.base + r.size ? mem.view.getUint32(addr, true) : undefined;
-    };
+    });
   }
 
   private readonly peekWord: (addr: number) => number | undefined;

@@ -5,6 +5,7 @@ import type { SoundDevice } from '../devices/sound-io.js';
 import type { DriverModule } from '../drivers/types.js';
 import type { DeviceModel } from '../devices/device-model.js';
 import type { World } from './world.js';
+import { young } from '../sim/young.js';
 
 export interface SoundDriverModule extends DriverModule { cls: 'sound'; createDevice(k: Kernel, irq: number): SoundDevice }
 
@@ -31,7 +32,7 @@ export function buildSoundWorld(k: Kernel, driver: SoundDriverModule): SoundWorl
       const c = driver.createDevice(k, STANDBY_SOUND_IRQ);
       c.played = card.played;
       c.muted = true;
-      c.microphone = (...a) => card.microphone(...a);
+      c.microphone = young((...a: Parameters<SoundDevice['microphone']>) => card.microphone(...a));
       cards.push(c);
       return c;
     },

@@ -5,6 +5,7 @@
 import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 import type { StreamSender, StreamReceiver } from '../../net/stream.js';
+import { young } from '../../sim/young.js';
 
 const CHUNK_BYTES = 16 * 1024;
 const CHANNEL = 1;
@@ -35,10 +36,10 @@ class FileTransfer implements App {
       ? [c.peerStreams.sender(CHANNEL), c.hostStreams.receiver(CHANNEL)]
       : [c.hostStreams.sender(CHANNEL), c.peerStreams.receiver(CHANNEL)];
     this.tx = tx;
-    tx.onAbort = () => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); };
-    rx.onData = () => { this.arrived = rx.bytes; };
-    rx.onEnd = () => { this.received = rx.data(); };
-    tx.onAllAcked = () => { this.doneUs = c.k.now; c.k.log('app', 'file-transfer: all bytes acknowledged'); c.finish(); };
+    tx.onAbort = young(() => { this.aborted = true; c.k.log('app', 'file-transfer: connection lost'); c.finish(); });
+    rx.onData = young(() => { this.arrived = rx.bytes; });
+    rx.onEnd = young(() => { this.received = rx.data(); });
+    tx.onAllAcked = young(() => { this.doneUs = c.k.now; c.k.log('app', 'file-transfer: all bytes acknowledged'); c.finish(); });
     const paceBps = c.k.params.fileTransferPaceBytesPerSec;
     if (paceBps <= 0) { tx.write(this.file); tx.close(); return; }
     const intervalUs = (CHUNK_BYTES / paceBps) * 1e6;

@@ -3,6 +3,7 @@
 import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 import { newBytes, viewOf } from '../../sim/slab.js';
+import { young } from '../../sim/young.js';
 
 const REQUESTS = 30;
 const REQUEST_INTERVAL_US = 100_000;
@@ -32,16 +33,16 @@ class RemoteWindow implements App {
     serverTx.onAbort = abort('server');
     // Server: each 4-byte request names the update it wants.
     let pending = newBytes(0);
-    serverRx.onData = (chunk) => {
+    serverRx.onData = young((chunk: Uint8Array) => {
       const all = newBytes(pending.length + chunk.length);
       all.set(pending); all.set(chunk, pending.length);
       let off = 0;
       for (; off + 4 <= all.length; off += 4) serverTx.write(this.update(viewOf(all).getUint32(off, true)));
       pending = all.slice(off);
-    };
+    });
     // Viewer: reassemble updates in order and check each one.
     let buf = newBytes(0);
-    viewerRx.onData = (chunk) => {
+    viewerRx.onData = young((chunk: Uint8Array) => {
       const all = newBytes(buf.length + chunk.length);
       all.set(buf); all.set(chunk, buf.length);
       let off = 0;
@@ -53,7 +54,7 @@ class RemoteWindow implements App {
       }
       buf = all.slice(off);
       if (this.latencies.length === REQUESTS) { c.k.log('app', 'remote-window: all updates received'); c.finish(); }
-    };
+    });
     const request = (i: number): void => {
       const r = newBytes(4);
       viewOf(r).setUint32(0, i, true);

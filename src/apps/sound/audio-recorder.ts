@@ -11,6 +11,7 @@ import { BLOCK_BYTES, audioBlock, decodeKnown } from './audio.js';
 import { openConfigured, bytesPerSecond, AudioSettings } from './dsp.js';
 import { sameBytes } from '../block/steps.js';
 import { newBytes } from '../../sim/slab.js';
+import { young } from '../../sim/young.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 2, rate: 44100 };
 const SECONDS = 3;
@@ -30,11 +31,11 @@ class AudioRecorder implements App {
     const seed = c.rng.int(0x7fffffff);
     // The microphone hears stamped audio: stream, sequence, and the card's settings at capture.
     const asked = fmtValue(SETTINGS.bits, SETTINGS.channels) ^ SETTINGS.rate;
-    this.w.card.microphone = (seq, bytes, fmt, rate) => {
+    this.w.card.microphone = young((seq: number, bytes: number, fmt: number, rate: number) => {
       const b = audioBlock(MIC_STREAM, seq, seed ^ fmt ^ rate);
       if ((fmt ^ rate) === asked) this.remember(seq, b);
       return bytes === BLOCK_BYTES ? b : b.slice(0, Math.min(bytes, BLOCK_BYTES));
-    };
+    });
     this.seed = seed;
   }
   private readonly seed: number;

@@ -23,6 +23,7 @@ import type { SoundWorld } from '../../world/sound-world.js';
 import type { FailureReport, Registrations } from '../../kernel/kernel.js';
 import type { HeapSnapshot } from '../../kernel/heap.js';
 import type { DeviceSnapshot } from '../../devices/device-model.js';
+import { young } from '../../sim/young.js';
 
 const LOGS: Record<string, (w: World) => ClassRequestLog<object>> = {
   network: (w) => new NetRequestLog(w.k, (w as NetWorld).netdev),
@@ -65,7 +66,7 @@ class CheckpointRestart implements RecoveryStrategy {
     this.budget = new RetryBudget(p.maxConsecutiveRecoveries, p.recoveryQuietUs);
     this.binding = Binding.load(world);
     world.core.ops = this.loggedOps();
-    world.k.onDriverFailure = (f) => this.recover(f);
+    world.k.onDriverFailure = young((f: FailureReport) => this.recover(f));
     this.take(); // the first checkpoint: the driver as loaded
     const tick = (): void => {
       if (!this.recovering && !this.r.gaveUp && this.binding.healthy) this.take();
@@ -82,7 +83,7 @@ class CheckpointRestart implements RecoveryStrategy {
     const out: Record<string, unknown> = {};
     for (const entry of Object.keys(this.world.core.entryPoints)) {
       const logged = !this.classLog.unlogged.has(entry);
-      out[entry] = (...args: unknown[]) => {
+      out[entry] = young((...args: unknown[]) => {
         if (this.recovering) {
           const busy = this.classLog.whileRecovering(entry);
           if (busy !== undefined) return busy;
@@ -97,7 +98,7 @@ class CheckpointRestart implements RecoveryStrategy {
         }
         if (call && this.classLog.accepted(entry, result)) this.append(call);
         return result;
-      };
+      });
     }
     return out;
   }

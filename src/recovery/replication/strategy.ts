@@ -19,6 +19,7 @@ import type { World, ReplicaHardware } from '../../world/world.js';
 import type { NetWorld } from '../../world/net-world.js';
 import type { FailureReport } from '../../kernel/kernel.js';
 import type { DeviceModel } from '../../devices/device-model.js';
+import { young } from '../../sim/young.js';
 
 const MIRRORS: Record<string, (w: World, stats: MirrorStats) => ClassMirror<object>> = {
   network: (w, stats) => new NetMirror(w.k, (w as NetWorld).netdev, stats),
@@ -55,13 +56,13 @@ class Replication implements RecoveryStrategy, ReplicaPair {
     this.standby.synced = true;
     this.counts.standbysLoaded++;
     world.core.ops = this.accounted(this.mirror.ops(this));
-    world.k.onDriverFailure = (f) => this.onFailure(f);
+    world.k.onDriverFailure = young((f: FailureReport) => this.onFailure(f));
   }
 
   /** After every kernel call, note what replication retains (for its peak). */
   private accounted<O extends object>(ops: O): O {
     const out: Record<string, unknown> = {};
-    for (const [name, fn] of Object.entries(ops)) out[name] = (...a: unknown[]) => { const r = (fn as (...x: unknown[]) => unknown)(...a); this.account(false); return r; };
+    for (const [name, fn] of Object.entries(ops)) out[name] = young((...a: unknown[]) => { const r = (fn as (...x: unknown[]) => unknown)(...a); this.account(false); return r; });
     return out as O;
   }
 

@@ -10,6 +10,7 @@ import { ShadowLog } from './log.js';
 import { StrategyReport, copyReport, emptyReport } from '../types.js';
 import type { World } from '../../world/world.js';
 import type { FailureReport } from '../../kernel/kernel.js';
+import { young } from '../../sim/young.js';
 
 export type ShadowMode = 'passive' | 'active' | 'dead';
 
@@ -43,7 +44,7 @@ export abstract class ClassShadow<Ops extends object, Api extends object> {
     this.budget = new RetryBudget(k.params.maxConsecutiveRecoveries, k.params.recoveryQuietUs);
     this.binding = Binding.load(this.world, { tapApi: this.tap });
     this.world.core.ops = this.charged(this.taps());
-    k.onDriverFailure = (f) => this.recover(f);
+    k.onDriverFailure = young((f: FailureReport) => this.recover(f));
   }
 
   // ---- what each class provides -----------------------------------------------------------------
