@@ -97,22 +97,31 @@ test('merge refuses a missing, a foreign or a conflicting record, names it, and 
   assert.equal(merge([s1, s2], out), 3);
 });
 
-test('a runaway trial costs only itself: 15 ordinary records and 1 harness-error, the same bytes for --batch 1 and --batch 16', async () => {
+test('a runaway trial costs only itself: 15 ordinary records and 1 harness-error, the same bytes for --batch 1 and --batch 16 on 1 or 2 workers', async () => {
   const base = tmp();
-  // Sixteen parameter sets of one trial each; the last asks for a 256 MiB transfer with an event
+  // Sixteen parameter sets of one trial each; one asks for a 256 MiB transfer with an event
   // budget and deadline to match: a legal but huge workload that overruns the task timeout.
+  // The runaway sits in the middle of the batch: trials after it must not time out with it.
   const sets = Array.from({ length: 15 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`, params: { linkPropagationUs: 5 + i } }));
-  sets.push({ name: 'runaway', params: { fileTransferBytes: PARAM_SCHEMA.fileTransferBytes.max, fileTransferPaceBytesPerSec: 0, maxEventsPerTrial: PARAM_SCHEMA.maxEventsPerTrial.max, trialDeadlineUs: PARAM_SCHEMA.trialDeadlineUs.max } } as never);
+  sets.splice(7, 0, { name: 'runaway', params: { fileTransferBytes: PARAM_SCHEMA.fileTransferBytes.max, fileTransferPaceBytesPerSec: 0, maxEventsPerTrial: PARAM_SCHEMA.maxEventsPerTrial.max, trialDeadlineUs: PARAM_SCHEMA.trialDeadlineUs.max } } as never);
   const exp = ownExperiment(base, { strategies: ['native'], fault: null, paramSets: sets, trialsPerCell: { default: 1, paper: 1 } });
   const run = (name: string, batch: number, workers: number) => sweep({ experiment: exp, scale: 'default', workers, batch, out: join(base, name), resume: false, quiet: true, taskTimeoutMs: 3000 });
-  const one = await run('b1', 1, 2), sixteen = await run('b16', 16, 1);
-  assert.equal(records(one), records(sixteen));
+  const one = await run('b1', 1, 2), sixteen = await run('b16', 16, 1), twoWorkers = await run('b16w2', 16, 2);
+  // Which guard stops the runaway, the task timeout or the worker's heap limit, is a race of
+  // speeds; every other record must be the same bytes whatever the batch and worker count.
+  const healthy = (dir: string) => records(dir).split('\n').filter((l) => !l.includes('"outcome":"harness-error"')).join('\n');
+  assert.equal(healthy(one), healthy(sixteen));
+  assert.equal(healthy(twoWorkers), healthy(one));
   const rs = lines(one);
   assert.equal(rs.length, 16);
   const bad = rs.filter((r) => r.outcome === 'harness-error');
   assert.equal(bad.length, 1);
   assert.match(bad[0].key, /\/runaway\//);
-  assert.match(bad[0].reason, /exceeded the task timeout of 3 s; replay: npx shadowbench trial .*--param fileTransferBytes=268435456/);
+  for (const dir of [one, sixteen, twoWorkers]) {
+    const [r] = lines(dir).filter((x) => x.outcome === 'harness-error');
+    assert.match(r.key, /\/runaway\//);
+    assert.match(r.reason, /(exceeded the task timeout of 3 s|exhausted its heap).*; replay: npx shadowbench trial .*--param fileTransferBytes=268435456/);
+  }
   assert.ok(rs.filter((r) => r.outcome !== 'harness-error').every((r) => r.outcome === 'correct'));
 });
 

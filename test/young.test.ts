@@ -38,7 +38,7 @@ test('the closures a trial assigns to properties are young, for every class and 
       gc();
       let w;
       runTrial(spec, { nemesis: (x) => { w = x; } });
-      const fns = [['k.onDriverFailure', w.k.onDriverFailure], ['core.driver.ctx.peekWord', w.core.driver?.ctx.peekWord],
+      const fns = [['k.onDriverFailure', w.k.onDriverFailure], ['core.driver.ctx.peekWord', w.core.driver?.ctx.peekWord], ['card.microphone', w.card?.microphone],
         ...Object.entries(w.core.ops ?? {}).map(([n, f]) => ['core.ops.' + n, f])];
       for (const [name, f] of fns) if (typeof f === 'function' && !%InYoungGeneration(f)) old.push(spec.driver + '/' + spec.strategy + ': ' + name);
     }

@@ -1,4 +1,4 @@
-// Which worker runs which batch. A worker that runs a workload (driver x app x parameters) for
+// Which worker runs which batch. A worker that runs a workload (driver x app) for
 // the first time compiles its code paths (V8's optimising compiler: about a fifth of a cold
 // worker's CPU on the fault-injection mix) and takes its fault-free profile; when every worker
 // ran every workload, every worker paid that again. Here a workload stays with the worker that
@@ -24,8 +24,10 @@ export function* stridedBatches(trials: Iterable<PlannedTrial>, batchSize: numbe
   if (window.length) yield* flush();
 }
 
-/** The workload of a trial: what its code paths and its fault-free profile depend on. */
-export const workloadOf = (t: PlannedTrial): string => `${t.spec.driver}|${t.spec.app}|${JSON.stringify(t.spec.params ?? {})}`;
+/** The workload of a trial: the driver and app, which decide what code it runs (parameter sets
+ *  change amounts and timings, not code, and keeping them together keeps their profiles on one
+ *  worker too). */
+export const workloadOf = (t: PlannedTrial): string => `${t.spec.driver}|${t.spec.app}`;
 
 /** Batches of one workload each: the stream cut where the workload changes, each run of one
  *  workload dealt as `stridedBatches` deals (neighbours of different cost mixed). */

@@ -1,5 +1,5 @@
 // Runs planned trials on Piscina: one single-thread pool per worker, many trials per task so
-// pool overhead stays small, two tasks in flight per worker, and a timeout per task; a workload
+// pool overhead stays small, one task in flight per worker, and a timeout per task; a workload
 // stays with one worker (sweep/affinity.ts).
 // Workers append their batches' records to the file themselves and report counts. A batch whose
 // worker throws, dies, overruns its time or its heap is re-run one trial per task, so only the
@@ -71,16 +71,19 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
         if (stop.signal.aborted) return;
         // A batch failed: re-run its trials one per task, so a healthy trial never shares the
         // fate of the one that ran away (and its record is the one --batch 1 would give).
-        if (b.length > 1) { await Promise.all(b.map((t) => run(lane, [t]))); return; }
+        // One after another: a task's timeout runs from when it is submitted, so a trial queued
+        // behind the runaway would time out with it.
+        if (b.length > 1) { for (const t of b) await run(lane, [t]); return; }
         o.append([harnessLine(b[0], failureReason(e, o.taskTimeoutMs))]); o.onRecords(1);
       });
-  // Two tasks in flight per worker: the next batch is queued while the main thread takes the
-  // last one's count.
+  // One task in flight per worker, so a task starts when it is submitted and its timeout measures
+  // its own run, never a wait behind another batch (the worker idles for one message's round trip
+  // between batches).
   const feed = async (lane: number): Promise<void> => {
     for (let b = dealer.next(lane); b !== undefined && !stop.signal.aborted; b = dealer.next(lane)) await run(lane, b);
   };
   try {
-    await Promise.race([Promise.all(lanes.flatMap((_, i) => [feed(i), feed(i)])), stopped]);
+    await Promise.race([Promise.all(lanes.map((_, i) => feed(i))), stopped]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     await Promise.all(lanes.map((p) => p.destroy()));
