@@ -63,3 +63,23 @@ test('one worker gets every batch in the order of the stream', () => {
   const ran = deal(new AffinityDealer(batches, 1), 1);
   assert.deepEqual(ran[0], batches);
 });
+
+test('dealers that share owners (sweeps on the same workers): a workload goes to the worker that ran it in an earlier sweep', () => {
+  const owners = new Map<string, number>();
+  const first = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2);
+  const owned = [workloads(first[0]), workloads(first[1])];
+  assert.ok(owned[0].size > 0 && owned[1].size > 0);
+  // The same workloads again, and worker 1 asks first this time: without shared owners it would
+  // take the first workload, which worker 0 ran.
+  const again = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2, (s) => (s + 1) % 2);
+  assert.deepEqual(keys(again), plan.map((t) => t.key).sort());
+  const firstBatch = again[1][0];
+  assert.ok(owned[1].has(workloadOf(firstBatch[0])), 'worker 1 starts on a workload it ran before');
+  // Apart from the end, when an idle worker takes over queued batches, each runs its own workloads.
+  for (const lane of [0, 1]) {
+    const strangers = again[lane].filter((b) => !owned[lane].has(workloadOf(b[0]))).length;
+    assert.ok(strangers <= 4, `worker ${lane} ran ${strangers} batches of the other's workloads`);
+  }
+  const fresh = deal(new AffinityDealer(workloadBatches(plan, 16), 2), 2, (s) => (s + 1) % 2);
+  assert.ok(!owned[1].has(workloadOf(fresh[1][0][0])), 'without the shared owners worker 1 starts on worker 0\'s first workload');
+});

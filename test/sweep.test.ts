@@ -10,6 +10,8 @@ import { sweep } from '../src/cli/sweep.js';
 import { merge } from '../src/cli/merge.js';
 import { validateExperiment, planTrials, loadExperiment } from '../src/sweep/experiment.js';
 import { runPlanned } from '../src/sweep/run-one.js';
+import { WorkerLanes } from '../src/sweep/pool.js';
+import { workloadOf } from '../src/sweep/affinity.js';
 
 const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'shadowbench-test-'));
@@ -29,6 +31,26 @@ test('the same records from 1 worker, 2 workers, in-process, and 3 merged shards
   const manifest = JSON.parse(readFileSync(join(one, 'manifest.json'), 'utf8'));
   assert.equal(manifest.status, 'complete');
   assert.ok('commit' in manifest.provenance && 'dirty' in manifest.provenance && manifest.provenance.versions.node);
+});
+
+test('sweeps one after another on the same workers (reproduce): the records of fresh workers, and each workload stays on its worker', async () => {
+  const base = tmp();
+  const lanes = new WorkerLanes(2);
+  const run = (experiment: string, name: string, workers: number, shared?: WorkerLanes) =>
+    sweep({ experiment, scale: 'default', trials: 2, workers, batch: 4, out: join(base, name), resume: false, quiet: true, lanes: shared });
+  try {
+    const firstShared = await run('table4', 'a-shared', 2, lanes);
+    const ownersAfterFirst = new Map(lanes.owners);
+    const secondShared = await run('fault-injection', 'b-shared', 2, lanes);
+    assert.equal(records(firstShared), records(await run('table4', 'a-zero', 0)));
+    assert.equal(records(secondShared), records(await run('fault-injection', 'b-zero', 0)));
+    // The second sweep found the first one's owners and added its own new workloads.
+    const workloads = new Set(planTrials(loadExperiment('table4'), 1).map(workloadOf));
+    assert.deepEqual(new Set(ownersAfterFirst.keys()), workloads);
+    for (const [w, lane] of ownersAfterFirst) assert.equal(lanes.owners.get(w), lane, `${w} kept its worker`);
+    assert.ok(lanes.owners.size > ownersAfterFirst.size);
+    await assert.rejects(run('table4', 'c', 1, lanes), /1 workers asked for, 2 given/);
+  } finally { await lanes.destroy(); }
 });
 
 test('a sweep killed with SIGKILL resumes without losing or duplicating a trial', async () => {

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { listExperiments, loadExperiment, withParamGrid, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial, Experiment } from '../sweep/experiment.js';
-import { runOnPool } from '../sweep/pool.js';
+import { runOnPool, WorkerLanes } from '../sweep/pool.js';
 import { provenance } from '../sweep/provenance.js';
 import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile, recordsPath } from '../sweep/results.js';
 import { identityOf, identityDiff } from '../sweep/identity.js';
@@ -28,6 +28,8 @@ export interface SweepArgs {
   seedBase?: number;
   /** Complete runs whose records of identical trials may be copied instead of run (reproduce passes the runs it made). */
   reuse?: readonly string[];
+  /** Worker threads kept by the caller for several sweeps (reproduce); their count must be `workers`. */
+  lanes?: WorkerLanes;
 }
 
 export const MAX_TRIALS_PER_CELL = 1_000_000;
@@ -113,7 +115,7 @@ async function run(a: SweepArgs, e: Experiment, scale: Scale, perCell: number, s
   try {
     await runOnPool(todo(), {
       workers: a.workers, batchSize: a.batch, taskTimeoutMs: a.taskTimeoutMs ?? 10 * 60_000,
-      file: recordsPath(dir), signal: stop.signal,
+      file: recordsPath(dir), signal: stop.signal, lanes: a.lanes,
       append: (lines) => appendLines(dir, lines),
       onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
     });

@@ -54,11 +54,11 @@ export function* workloadBatches(trials: Iterable<PlannedTrial>, batchSize: numb
  */
 export class AffinityDealer {
   private readonly queues: PlannedTrial[][][];
-  private readonly owners = new Map<string, number>();
   private readonly stream: Iterator<PlannedTrial[]>;
   private done = false;
 
-  constructor(batches: Iterable<PlannedTrial[]>, readonly lanes: number, private readonly maxQueued = 64) {
+  /** `owners`: workload -> lane, shared by the dealers of sweeps that run on the same workers. */
+  constructor(batches: Iterable<PlannedTrial[]>, readonly lanes: number, private readonly maxQueued = 64, private readonly owners = new Map<string, number>()) {
     this.stream = batches[Symbol.iterator]();
     this.queues = Array.from({ length: lanes }, () => []);
   }

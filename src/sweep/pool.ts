@@ -1,6 +1,6 @@
 // Runs planned trials on Piscina: one single-thread pool per worker, many trials per task so
 // pool overhead stays small, one task in flight per worker, and a timeout per task; a workload
-// stays with one worker (sweep/affinity.ts).
+// stays with one worker (sweep/affinity.ts), across sweeps too when they share the workers.
 // Workers append their batches' records to the file themselves and report counts. A batch whose
 // worker throws, dies, overruns its time or its heap is re-run one trial per task, so only the
 // culprit becomes a harness-error record (written here) and the records do not depend on the
@@ -26,6 +26,9 @@ export interface PoolOptions {
   onRecords(count: number): void;
   /** Stop dispatching, end the workers and return (Ctrl-C): in-flight batches are dropped, not recorded. */
   signal?: AbortSignal;
+  /** Workers kept by the caller for several sweeps (their count must be `workers`); without them
+   *  the sweep starts its own and ends them when it is done. */
+  lanes?: WorkerLanes;
 }
 
 /** Why a task failed, in words that do not depend on the batch it ran in. */
@@ -36,7 +39,7 @@ export function failureReason(e: Error, timeoutMs: number): string {
 }
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
-const WORKER_OLD_SPACE_MB = 48, WORKER_YOUNG_SPACE_MB = 8;
+const WORKER_OLD_SPACE_MB = 48, WORKER_YOUNG_SPACE_MB = 32;
 
 export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions): Promise<void> {
   if (o.workers === 0) {
@@ -47,16 +50,10 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     }
     return;
   }
-  // One single-thread Piscina pool per worker (a lane), so the dealer decides which worker runs
-  // a batch: a workload stays with one worker (sweep/affinity.ts).
-  // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
-  // without a limit V8 keeps growing each worker's heap during long sweeps, so peak memory would
-  // grow with the sweep's length. The limit keeps it flat and leaves ample headroom.
-  const lanes = Array.from({ length: o.workers }, () => new Piscina({
-    filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
-  }));
-  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers);
+  if (o.lanes && o.lanes.count !== o.workers) throw new Error(`runOnPool: ${o.workers} workers asked for, ${o.lanes.count} given`);
+  const own = o.lanes ? null : new WorkerLanes(o.workers);
+  const { pools: lanes, owners } = o.lanes ?? own!;
+  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, 64, owners);
   const stop = new AbortController();
   // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
   // the combined signal is collected), so more than 10 listeners is normal here, not a leak.
@@ -86,8 +83,34 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     await Promise.race([Promise.all(lanes.map((_, i) => feed(i))), stopped]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(lanes.map((p) => p.destroy()));
+    await own?.destroy();
   }
+}
+
+/**
+ * The worker threads of sweeps: one single-thread Piscina pool per worker (a lane), so the dealer
+ * decides which worker runs a batch, and which lane first ran each workload (its owner). A set
+ * kept for several sweeps in a row (reproduce runs every experiment on one) spares each sweep
+ * the start of its workers and the compilation of the code they share (a cold worker spends
+ * about a fifth of its CPU in V8's optimising compiler), and keeps a workload's code on the worker
+ * that compiled it. What a worker keeps between trials is the memoised fault-free profile of a
+ * workload, a pure function of driver, app and parameters (trial/profile.ts), so which sweeps a
+ * worker ran before never changes a record.
+ */
+export class WorkerLanes {
+  readonly pools: Piscina[];
+  /** Workload (driver x app) -> the lane that ran it first, over every sweep on these lanes. */
+  readonly owners = new Map<string, number>();
+  constructor(readonly count: number) {
+    // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
+    // without a limit V8 keeps growing each worker's heap during long sweeps, so peak memory would
+    // grow with the sweep's length. The limit keeps it flat and leaves ample headroom.
+    this.pools = Array.from({ length: count }, () => new Piscina({
+      filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
+    }));
+  }
+  async destroy(): Promise<void> { await Promise.all(this.pools.map((p) => p.destroy())); }
 }
 
 const aborted = (s: AbortSignal): Promise<void> => new Promise((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
