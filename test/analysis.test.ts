@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { wilson } from '../src/analysis/stats.js';
 import { latestResults, report } from '../src/analysis/report.js';
 import { table4FromRecords } from '../src/analysis/table4.js';
-import { renderFigures, CHROMIUM } from '../src/analysis/render.js';
+import { renderFigures, CHROMIUM, pngFallbacks } from '../src/analysis/render.js';
+import { startRenderService, renderRemotely } from '../src/analysis/render-service.js';
 import { runNotebooks, jupyterAvailable } from '../src/analysis/notebooks.js';
 import { collectFigures } from '../src/cli/report.js';
 
@@ -60,8 +61,23 @@ test('figures: SVG, PNG and PDF per figure and one HTML page, from headless Chro
   assert.ok(statSync(join(out, 'figures.html')).size > 1_000_000, 'plotly.js is inlined once');
 });
 
-test('every notebook executes headlessly without a cell error or stderr output, under 1 MB, figures as plotly bundles with a PNG', { skip: needs(jupyterAvailable(), 'Jupyter') }, () => {
-  const runs = runNotebooks(mkdtempSync(join(tmpdir(), 'nbs-')), { quiet: true });
+test('the render service draws the PNG a browser of its own draws, byte for byte, and only at its secret address', { skip: needs(existsSync(CHROMIUM), 'Chromium') }, async () => {
+  const bar = (y: number[]) => ({ data: [{ type: 'bar', x: ['a', 'b'], y }], layout: { width: 300, height: 200 } });
+  const service = await startRenderService();
+  try {
+    const [one, two] = await renderRemotely(service.url, [bar([1, 2]), bar([2, 1])], 1);
+    assert.deepEqual([one, two], await pngFallbacks([bar([1, 2]), bar([2, 1])], 1));
+    assert.notEqual(one, two, 'another spec, another picture');
+    const [big] = await renderRemotely(service.url, [bar([1, 2])], 2);
+    assert.ok(Buffer.from(big, 'base64').length > Buffer.from(one, 'base64').length, 'the scale is applied');
+    await assert.rejects(renderRemotely(service.url.replace(/\/[0-9a-f]+$/, '/nope'), [bar([1, 2])], 1), /HTTP 404/);
+    await assert.rejects(renderRemotely(service.url, [{ data: [], layout: null as unknown as Record<string, unknown> }], 1), /HTTP 500/);
+    assert.equal((await renderRemotely(service.url, [bar([1, 2])], 1))[0], one, 'still serving after a failed drawing');
+  } finally { await service.close(); }
+});
+
+test('every notebook executes headlessly without a cell error or stderr output, under 1 MB, figures as plotly bundles with a PNG', { skip: needs(jupyterAvailable(), 'Jupyter') }, async () => {
+  const runs = await runNotebooks(mkdtempSync(join(tmpdir(), 'nbs-')), { quiet: true });
   assert.ok(runs.length >= 5);
   for (const r of runs) {
     assert.deepEqual(r.problems, [], r.notebook);

@@ -13,6 +13,7 @@ import { latestResults } from './report.js';
 import type { Results } from './records.js';
 import type { FigureSpec } from './figures.js';
 import { pngFallbacks } from './render.js';
+import { RENDERER_ENV, renderRemotely } from './render-service.js';
 import { sweep } from '../cli/sweep.js';
 import { loadExperiment } from '../sweep/experiment.js';
 import { resolve } from 'node:path';
@@ -61,9 +62,11 @@ export function figureBundle(spec: FigureSpec, png: string): Bundle {
   };
 }
 
-/** Show figures in the notebook (one headless browser renders every PNG fallback). */
+/** Show figures in the notebook. The PNG fallbacks come from the notebook runner's browser when it
+ *  started one (analysis/render-service.ts), else from a browser of this cell's own. */
 export async function showFigures(...specs: FigureSpec[]): Promise<void> {
-  const pngs = await pngFallbacks(specs, 1);
+  const service = process.env[RENDERER_ENV];
+  const pngs = service ? await renderRemotely(service, specs, 1) : await pngFallbacks(specs, 1);
   specs.forEach((s, i) => display(figureBundle(s, pngs[i])));
 }
 

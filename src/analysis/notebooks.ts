@@ -6,12 +6,13 @@
 // also tagged `injected-parameters`.) A cell error, or anything a cell wrote to stderr, fails the
 // run: nbconvert alone reports tslab errors with an empty message.
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../paths.js';
 import { SpecError } from '../trial/spec.js';
+import { startRenderService, RENDERER_ENV } from './render-service.js';
 
 export const JUPYTER = ['/usr/bin/python3', '-m', 'jupyter'];
 export const NOTEBOOKS_DIR = fileURLToPath(new URL('notebooks/', REPO_ROOT));
@@ -134,10 +135,15 @@ async def main():
 asyncio.run(main())
 `;
 
-export interface RunOptions { resultsRoot?: string | null; only?: string[]; params?: Record<string, string>; timeoutS?: number; quiet?: boolean }
+export interface RunOptions {
+  resultsRoot?: string | null; only?: string[]; params?: Record<string, string>; timeoutS?: number; quiet?: boolean;
+  /** Notebooks executing at once (default: one per core; one when they run their own sweeps). */
+  parallel?: number;
+}
 
-/** `rootOrOptions`: a results root (or null for the notebooks' own default), or the options. */
-export function runNotebooks(out: string, rootOrOptions: string | null | RunOptions = {}, only?: string[]): NotebookRun[] {
+/** `rootOrOptions`: a results root (or null for the notebooks' own default), or the options.
+ *  Asynchronous, so the caller's own work (reproduce: figures and report) goes on meanwhile. */
+export async function runNotebooks(out: string, rootOrOptions: string | null | RunOptions = {}, only?: string[]): Promise<NotebookRun[]> {
   const o: RunOptions = typeof rootOrOptions === 'object' && rootOrOptions !== null ? rootOrOptions : { resultsRoot: rootOrOptions, only };
   const outDir = resolve(out);
   const all = notebookNames();
@@ -151,7 +157,9 @@ export function runNotebooks(out: string, rootOrOptions: string | null | RunOpti
   if (o.resultsRoot) params.resultsRoot = resolve(o.resultsRoot);
   else if (params.resultsRoot) params.resultsRoot = resolve(params.resultsRoot);
   else if (Number(params.trials) > 0) params.resultsRoot = resolve('results');
-  const env = { ...process.env, JUPYTER_PATH: writeKernelSpec() };
+  // One browser draws every kernel's figures (analysis/render-service.ts).
+  const renderer = await startRenderService();
+  const env = { ...process.env, JUPYTER_PATH: writeKernelSpec(), [RENDERER_ENV]: renderer.url };
   const work = mkdtempSync(join(tmpdir(), 'shadowbench-nb-'));
   const names = all.filter((n) => !o.only || o.only.map((x) => x.replace(/\.ipynb$/, '')).includes(n));
   const jobs = names.map((name) => {
@@ -162,9 +170,9 @@ export function runNotebooks(out: string, rootOrOptions: string | null | RunOpti
     return { name, src, dst, html: dst.replace(/\.ipynb$/, '.html') };
   });
   // Notebooks that run their own sweep (trials > 0) use every core themselves: one at a time then.
-  const parallel = Number(params.trials) > 0 ? 1 : Math.max(1, cpus().length);
-  const r = spawnSync(JUPYTER[0], ['-c', EXECUTE, JSON.stringify(jobs.map(({ src, dst, html }) => ({ src, dst, html }))), NOTEBOOKS_DIR, String(o.timeoutS ?? 900), String(parallel)],
-    { encoding: 'utf8', env, cwd: NOTEBOOKS_DIR, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'], maxBuffer: 1 << 26 });
+  const parallel = o.parallel ?? (Number(params.trials) > 0 ? 1 : Math.max(1, cpus().length));
+  const r = await python(['-c', EXECUTE, JSON.stringify(jobs.map(({ src, dst, html }) => ({ src, dst, html }))), NOTEBOOKS_DIR, String(o.timeoutS ?? 900), String(parallel)],
+    { env, cwd: NOTEBOOKS_DIR, quiet: o.quiet ?? false }).finally(() => renderer.close());
   let errors: Array<string | null> = [];
   try { errors = JSON.parse((r.stdout ?? '').trim().split('\n').pop() ?? '[]') as Array<string | null>; } catch { /* the process died: below */ }
   return jobs.map(({ name, dst, html }, i) => {
@@ -174,5 +182,17 @@ export function runNotebooks(out: string, rootOrOptions: string | null | RunOpti
     const bytes = existsSync(dst) ? statSync(dst).size : 0;
     if (bytes > MAX_NOTEBOOK_BYTES) problems.push(`executed notebook is ${bytes} bytes (limit ${MAX_NOTEBOOK_BYTES})`);
     return { notebook: `${name}.ipynb`, executed: dst, html, bytes, problems };
+  });
+}
+
+/** Run Debian's python with `args`; stdout collected, stderr passed through (or collected when quiet). */
+function python(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; quiet: boolean }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, failed) => {
+    const child = spawn(JUPYTER[0], args, { env: o.env, cwd: o.cwd, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'] });
+    let stdout = '', stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', failed);
+    child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }

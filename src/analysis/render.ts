@@ -14,11 +14,11 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 export const plotlyPath = (): string => require.resolve('plotly.js-dist-min');
 export function plotlySource(): string { return readFileSync(plotlyPath(), 'utf8'); }
 
-type Spec = { data: object[]; layout: Record<string, unknown> };
+export type Spec = { data: object[]; layout: Record<string, unknown> };
 const sizeOf = (s: Spec) => ({ width: Number(s.layout.width ?? 672), height: Number(s.layout.height ?? 336) });
 
-/** Open one headless Chromium page with plotly.js loaded, run `fn`, close the browser. */
-export async function withPlotlyPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+/** A headless Chromium page with plotly.js loaded, and how to close its browser. */
+export async function openPlotlyPage(): Promise<{ page: Page; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set SHADOWBENCH_CHROMIUM`);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -26,12 +26,18 @@ export async function withPlotlyPage<T>(fn: (page: Page) => Promise<T>): Promise
     const page = await (await browser.newContext()).newPage();
     await page.setContent('<html><body style="margin:0"></body></html>');
     await page.addScriptTag({ content: plotlySource() });
-    return await fn(page);
-  } finally { await browser.close(); }
+    return { page, close: () => browser.close() };
+  } catch (e) { await browser.close(); throw e; }
+}
+
+/** Open one headless Chromium page with plotly.js loaded, run `fn`, close the browser. */
+export async function withPlotlyPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  const { page, close } = await openPlotlyPage();
+  try { return await fn(page); } finally { await close(); }
 }
 
 /** One figure as an SVG string or a base64 PNG (scale = device pixels per CSS pixel). */
-async function toImage(page: Page, spec: Spec, format: 'svg' | 'png', scale = 1): Promise<string> {
+export async function toImage(page: Page, spec: Spec, format: 'svg' | 'png', scale = 1): Promise<string> {
   const url = await page.evaluate(async ({ s, format, scale }) => {
     const P = (window as unknown as { Plotly: { newPlot: Function; toImage: Function; purge: Function } }).Plotly;
     const div = document.createElement('div');

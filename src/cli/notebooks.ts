@@ -10,9 +10,9 @@ export function notebooksCommand(y: Argv): Argv {
       .option('param', { type: 'string', array: true, default: [] as string[], describe: 'set a value in each notebook\'s parameters cell: resultsRoot, experiment, trials, workers, seed (trials > 0 runs a fresh sweep)' })
       .option('only', { type: 'string', array: true, describe: `run only these notebooks: ${notebookNames().join(', ')}` })
       .example('$0 notebooks --param trials=5 --param workers=2', 'every notebook on a fresh small sweep into ./results'),
-    (argv) => {
+    async (argv) => {
       try {
-        const runs = runNotebooks(argv.out, { resultsRoot: argv.results ?? null, only: argv.only as string[] | undefined, params: parseParams(argv.param as string[]) });
+        const runs = await runNotebooks(argv.out, { resultsRoot: argv.results ?? null, only: argv.only as string[] | undefined, params: parseParams(argv.param as string[]) });
         let bad = 0;
         for (const r of runs) {
           console.error(`${r.problems.length ? 'FAIL' : 'ok  '} ${r.notebook} (${(r.bytes / 1024).toFixed(0)} KiB) -> ${r.html}`);

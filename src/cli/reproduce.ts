@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { listExperiments, loadExperiment, countTrials, SCALES, Scale } from '../sweep/experiment.js';
 import { sweep } from './sweep.js';
+import { WorkerLanes } from '../sweep/pool.js';
 import { report } from '../analysis/report.js';
 import { renderFigures } from '../analysis/render.js';
 import { runNotebooks } from '../analysis/notebooks.js';
@@ -12,8 +13,9 @@ import { fail } from './errors.js';
 import { intArg } from './args.js';
 
 // Rough costs of the steps after the sweeps, measured on an idle 2-core machine at default scale
-// (issue 17): figures and report about 20 s, the notebooks about 30 s. Only used for the ETA.
-const FIGURES_S = 20, NOTEBOOKS_S = 30;
+// (issue 17): figures and report about 15 s with the notebooks executing beside them, the
+// notebooks about 20 s more. Only used for the ETA.
+const FIGURES_S = 15, NOTEBOOKS_S = 20;
 
 export function reproduceCommand(y: Argv): Argv {
   return y.command('reproduce', 'the main job: every experiment at default scale, results/REPORT.md, figures, executed notebooks (a finished sweep of the same definition is reused; another definition runs afresh)',
@@ -44,25 +46,34 @@ export function reproduceCommand(y: Argv): Argv {
           console.error(`\n== [${step}/${steps}] ${what} (${elapsed().toFixed(0)} s elapsed, ${trialsDone}/${totalTrials} trials, ${eta})`);
         };
         const dirs: string[] = [];
-        for (const id of ids) {
-          announce(`sweep ${id}: ${trials.get(id)} trials`);
-          const s0 = performance.now();
-          dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir', reuse: [...dirs] }));
-          sweepS += (performance.now() - s0) / 1000;
-          trialsDone += trials.get(id)!;
-        }
+        // One set of workers for every sweep: each experiment starts on warm workers (their code
+        // compiled, a workload's code on the worker that ran it before) instead of new ones.
+        const lanes = argv.workers > 0 ? new WorkerLanes(argv.workers) : undefined;
+        try {
+          for (const id of ids) {
+            announce(`sweep ${id}: ${trials.get(id)} trials`);
+            const s0 = performance.now();
+            dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir', reuse: [...dirs], lanes }));
+            sweepS += (performance.now() - s0) / 1000;
+            trialsDone += trials.get(id)!;
+          }
+        } finally { await lanes?.destroy(); }
         // The report and figures read exactly the runs just made or reused: the current definition.
+        // The notebooks (other processes: Jupyter and a kernel each) read the same runs, so they
+        // start now and execute while this process draws the figures and writes the report.
         const o = readerOptions(dirs);
-        announce('figures');
+        const notebookRuns = argv['skip-notebooks'] ? null : runNotebooks(join(argv.out, 'notebooks'), argv.out);
+        if (notebookRuns) notebookRuns.catch(() => undefined); // awaited below; not unhandled meanwhile
+        announce(notebookRuns ? 'figures (the notebooks execute meanwhile)' : 'figures');
         const figDir = join(argv.out, 'figures');
         const figures = await renderFigures(collectFigures(argv.out, {}, { ...o, log: undefined }), figDir);
         announce('report');
         mkdirSync(argv.out, { recursive: true });
         writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, argv.out, o));
         const notebooks: Array<{ notebook: string; ok: boolean }> = [];
-        if (!argv['skip-notebooks']) {
+        if (notebookRuns) {
           announce('notebooks');
-          const runs = runNotebooks(join(argv.out, 'notebooks'), argv.out);
+          const runs = await notebookRuns;
           const bad = runs.filter((r) => r.problems.length);
           for (const r of runs) notebooks.push({ notebook: r.notebook, ok: r.problems.length === 0 });
           for (const r of bad) console.error(`notebook ${r.notebook} failed:\n  ${r.problems.join('\n  ')}`);
