@@ -193,6 +193,16 @@ test('slabs are reused from trial to trial, zeroed, and bytes made outside a tri
   assert.notEqual(newBytes(64).buffer, first.buffer, 'between trials, slabs are not pooled ones');
 });
 
+test('a reused slab is zeroed as far as its last trial handed it out: every view of the next trials is zero', () => {
+  const zeroThenDirty = (sizes: number[]) => inTrialScope(() => {
+    for (const n of sizes) { const b = newBytes(n); assert.ok(b.every((x) => x === 0), `a view of ${n} bytes is zero`); b.fill(0xa5); }
+  });
+  zeroThenDirty(Array.from({ length: 100 }, () => 8000)); // three slabs and part of a fourth
+  zeroThenDirty([10]); // the first slab again, barely
+  zeroThenDirty(Array.from({ length: 300 }, (_, i) => 1000 + (i % 7) * 2000)); // past the others
+  zeroThenDirty(Array.from({ length: 300 }, (_, i) => 16000 - (i % 5) * 3000));
+});
+
 test('sum32 is the FNV-1a step over little-endian words then bytes, at any alignment, and sees a one-bit change', async () => {
   const { sum32 } = await import('../src/sim/memory.js');
   const plain = (d: Uint8Array): number => {
