@@ -83,3 +83,11 @@ test('dealers that share owners (sweeps on the same workers): a workload goes to
   const fresh = deal(new AffinityDealer(workloadBatches(plan, 16), 2), 2, (s) => (s + 1) % 2);
   assert.ok(!owned[1].has(workloadOf(fresh[1][0][0])), 'without the shared owners worker 1 starts on worker 0\'s first workload');
 });
+
+test('owners all on one worker from earlier sweeps: the other still gets half the trials', () => {
+  const owners = new Map([...new Set(plan.map(workloadOf))].map((w) => [w, 0] as [string, number]));
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2);
+  assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
+  const [a, b] = ran.map((r) => r.flat().length);
+  assert.ok(Math.abs(a - b) <= 32, `trials per worker ${a} and ${b}`);
+});

@@ -9,7 +9,8 @@ import { wilson } from '../src/analysis/stats.js';
 import { latestResults, report } from '../src/analysis/report.js';
 import { table4FromRecords } from '../src/analysis/table4.js';
 import { renderFigures, CHROMIUM, pngFallbacks } from '../src/analysis/render.js';
-import { startRenderService, renderRemotely } from '../src/analysis/render-service.js';
+import { startRenderService, renderRemotely, bodyOf } from '../src/analysis/render-service.js';
+import { Readable } from 'node:stream';
 import { runNotebooks, jupyterAvailable } from '../src/analysis/notebooks.js';
 import { collectFigures } from '../src/cli/report.js';
 
@@ -61,18 +62,36 @@ test('figures: SVG, PNG and PDF per figure and one HTML page, from headless Chro
   assert.ok(statSync(join(out, 'figures.html')).size > 1_000_000, 'plotly.js is inlined once');
 });
 
+test('the render service reads a body whose characters straddle its chunks, and refuses one over its limit', async () => {
+  const text = JSON.stringify({ title: 'µ'.repeat(50) });
+  const bytes = Buffer.from(text, 'utf8');
+  const odd = bytes.indexOf(Buffer.from('µ')) + 1; // inside the first µ
+  const chunks = [bytes.subarray(0, odd), bytes.subarray(odd, odd + 7), bytes.subarray(odd + 7)];
+  assert.equal(await bodyOf(Readable.from(chunks), 1000), text);
+  assert.equal(await bodyOf(Readable.from(chunks), bytes.length - 1), null);
+});
+
 test('the render service draws the PNG a browser of its own draws, byte for byte, and only at its secret address', { skip: needs(existsSync(CHROMIUM), 'Chromium') }, async () => {
-  const bar = (y: number[]) => ({ data: [{ type: 'bar', x: ['a', 'b'], y }], layout: { width: 300, height: 200 } });
-  const service = await startRenderService();
+  const bar = (y: number[], title = '') => ({ data: [{ type: 'bar', x: ['a', 'b'], y }], layout: { width: 300, height: 200, title: { text: title } } });
+  const long = bar([3, 1], 'recovery time (µs) – shadow');
+  const service = await startRenderService(1_000_000);
   try {
-    const [one, two] = await renderRemotely(service.url, [bar([1, 2]), bar([2, 1])], 1);
-    assert.deepEqual([one, two], await pngFallbacks([bar([1, 2]), bar([2, 1])], 1));
+    const local = await pngFallbacks([bar([1, 2]), bar([2, 1]), long], 1);
+    const [one, two, third] = await renderRemotely(service.url, [bar([1, 2]), bar([2, 1]), long], 1);
+    assert.deepEqual([one, two, third], local);
     assert.notEqual(one, two, 'another spec, another picture');
     const [big] = await renderRemotely(service.url, [bar([1, 2])], 2);
     assert.ok(Buffer.from(big, 'base64').length > Buffer.from(one, 'base64').length, 'the scale is applied');
+    // Requests at once are drawn one after another, each its own.
+    const many = await Promise.all([bar([1, 2]), bar([2, 1]), long].map((s) => renderRemotely(service.url, [s], 1)));
+    assert.deepEqual(many.flat(), local);
     await assert.rejects(renderRemotely(service.url.replace(/\/[0-9a-f]+$/, '/nope'), [bar([1, 2])], 1), /HTTP 404/);
     await assert.rejects(renderRemotely(service.url, [{ data: [], layout: null as unknown as Record<string, unknown> }], 1), /HTTP 500/);
-    assert.equal((await renderRemotely(service.url, [bar([1, 2])], 1))[0], one, 'still serving after a failed drawing');
+    await assert.rejects(renderRemotely(service.url, [bar([1, 2])], 0), /HTTP 500: expected \{specs/);
+    const junk = await fetch(service.url, { method: 'POST', body: '{"specs": [' });
+    assert.equal(junk.status, 500, 'a body that is not JSON');
+    await assert.rejects(renderRemotely(service.url, [bar([1, 2], 'x'.repeat(1_100_000))], 1), /HTTP 413/);
+    assert.equal((await renderRemotely(service.url, [bar([1, 2])], 1))[0], one, 'still serving after every failed request');
   } finally { await service.close(); }
 });
 

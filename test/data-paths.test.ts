@@ -193,7 +193,7 @@ test('slabs are reused from trial to trial, zeroed, and bytes made outside a tri
   assert.notEqual(newBytes(64).buffer, first.buffer, 'between trials, slabs are not pooled ones');
 });
 
-test('a reused slab is zeroed as far as its last trial handed it out: every view of the next trials is zero', () => {
+test('every view of the trials after a slab\'s reuse is zero, however much of a slab each trial used', () => {
   const zeroThenDirty = (sizes: number[]) => inTrialScope(() => {
     for (const n of sizes) { const b = newBytes(n); assert.ok(b.every((x) => x === 0), `a view of ${n} bytes is zero`); b.fill(0xa5); }
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sweep } from '../src/cli/sweep.js';
+import { WorkerLanes } from '../src/sweep/pool.js';
 import { merge } from '../src/cli/merge.js';
 import { pickRuns } from '../src/analysis/records.js';
 import { acquireLock } from '../src/sweep/lock.js';
@@ -123,6 +124,15 @@ test('a runaway trial costs only itself: 15 ordinary records and 1 harness-error
     assert.match(r.reason, /(exceeded the task timeout of 3 s|exhausted its heap).*; replay: npx shadowbench trial .*--param fileTransferBytes=268435456/);
   }
   assert.ok(rs.filter((r) => r.outcome !== 'harness-error').every((r) => r.outcome === 'correct'));
+  // On workers shared with the next sweep (reproduce): the runaway's worker is replaced, its
+  // records are the same, and the next sweep on those workers gives the records of fresh ones.
+  const lanes = new WorkerLanes(2);
+  try {
+    const shared = await sweep({ experiment: exp, scale: 'default', workers: 2, batch: 16, out: join(base, 'shared'), resume: false, quiet: true, taskTimeoutMs: 3000, lanes });
+    assert.equal(healthy(shared), healthy(one));
+    const next = (name: string, workers: number, l?: WorkerLanes) => sweep({ experiment: 'table4', scale: 'default', trials: 1, workers, batch: 4, out: join(base, name), resume: false, quiet: true, lanes: l });
+    assert.equal(records(await next('after', 2, lanes)), records(await next('fresh', 0)));
+  } finally { await lanes.destroy(); }
 });
 
 test('readers skip damaged and incomplete runs with one warning each and use the complete one', async () => {

@@ -33,18 +33,25 @@ test('the same records from 1 worker, 2 workers, in-process, and 3 merged shards
   assert.ok('commit' in manifest.provenance && 'dirty' in manifest.provenance && manifest.provenance.versions.node);
 });
 
-test('sweeps one after another on the same workers (reproduce): the records of fresh workers, and each workload stays on its worker', async () => {
+test('sweeps one after another on the same workers (reproduce): the records of fresh workers, run by those workers, owners kept', async () => {
   const base = tmp();
   const lanes = new WorkerLanes(2);
+  const threads = () => lanes.pools.map((p) => p.threads.map((t) => t.threadId).join());
+  const tasks = () => lanes.pools.reduce((n, p) => n + p.completed, 0);
   const run = (experiment: string, name: string, workers: number, shared?: WorkerLanes) =>
     sweep({ experiment, scale: 'default', trials: 2, workers, batch: 4, out: join(base, name), resume: false, quiet: true, lanes: shared });
   try {
+    const before = threads();
     const firstShared = await run('table4', 'a-shared', 2, lanes);
+    const afterFirst = tasks();
     const ownersAfterFirst = new Map(lanes.owners);
     const secondShared = await run('fault-injection', 'b-shared', 2, lanes);
+    // Both sweeps ran on these very workers: their tasks, the same threads throughout.
+    assert.ok(afterFirst > 0 && tasks() > afterFirst, `tasks on the shared workers: ${afterFirst}, then ${tasks()}`);
+    assert.deepEqual(threads(), before);
     assert.equal(records(firstShared), records(await run('table4', 'a-zero', 0)));
     assert.equal(records(secondShared), records(await run('fault-injection', 'b-zero', 0)));
-    // The second sweep found the first one's owners and added its own new workloads.
+    // The second sweep's dealer found the first one's owners and added its own new workloads.
     const workloads = new Set(planTrials(loadExperiment('table4'), 1).map(workloadOf));
     assert.deepEqual(new Set(ownersAfterFirst.keys()), workloads);
     for (const [w, lane] of ownersAfterFirst) assert.equal(lanes.owners.get(w), lane, `${w} kept its worker`);

@@ -5,7 +5,7 @@
 // TypeScript const cannot be declared twice, so the values are rewritten in place and the cell is
 // also tagged `injected-parameters`.) A cell error, or anything a cell wrote to stderr, fails the
 // run: nbconvert alone reports tslab errors with an empty message.
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, existsSync, statSync, openSync, closeSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,14 +101,30 @@ export function notebookProblems(file: string): string[] {
 // resolve) while the notebook itself comes from a temporary file; progress per cell on stderr.
 // Every notebook in one Python process, `parallel` at a time (each in its own kernel), and the
 // HTML export in the same process: a Python start and an nbconvert import per notebook cost
-// more than most notebooks' cells. Prints one JSON line: the error of each job, or null.
+// more than most notebooks' cells. Writes a JSON list to the file named last: the error of each
+// job, or null.
+// Stopping: the runner stops when its stdin closes (the caller asked, or the caller is gone:
+// the pipe closes whatever ended it). Signals are no way to reach it: nbclient takes SIGINT and
+// SIGTERM for the last kernel it started, and the kernels run in sessions of their own. Every
+// kernel is shut down, one cancelled while it was starting too (nbclient leaves that one
+// running), a notebook stopped midway is not written (the one on disk stays), and it exits 130.
 const EXECUTE = `
-import sys, json, asyncio, nbformat
+import sys, json, asyncio, atexit, nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
-jobs, cwd, timeout, parallel = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+jobs, cwd, timeout, parallel, result = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+stopping = False
+async def shut(client):
+    atexit.unregister(client._cleanup_kernel)  # nbclient's own exit hook, for a setup cut short
+    try:
+        if client.km is not None and client.km.has_kernel:
+            r = client.km.shutdown_kernel(now=True)
+            if asyncio.iscoroutine(r): await r
+    except Exception:
+        pass
 async def run(job, gate):
     async with gate:
+        if stopping: raise asyncio.CancelledError()
         nb = nbformat.read(job['src'], as_version=4)
         code = [c for c in nb.cells if c.cell_type == 'code']
         name = job['dst'].rsplit('/', 1)[-1]
@@ -117,21 +133,41 @@ async def run(job, gate):
             k = code.index(cell) + 1 if cell in code else 0
             if k: print(f'  {name}: cell {k}/{len(code)} done', file=sys.stderr, flush=True)
         error = None
+        client = NotebookClient(nb, timeout=timeout, kernel_name='tslab', resources={'metadata': {'path': cwd}}, on_cell_executed=done, shutdown_kernel='immediate')
         try:
-            await NotebookClient(nb, timeout=timeout, kernel_name='tslab', resources={'metadata': {'path': cwd}}, on_cell_executed=done).async_execute()
-        except Exception as e:
+            await client.async_execute()
+        except BaseException as e:
+            if stopping:
+                await shut(client)
+                raise asyncio.CancelledError()
+            if not isinstance(e, Exception): raise
             error = f'nbclient: {e!r}'[-800:]
-        finally:
-            nbformat.write(nb, job['dst'])
+        nbformat.write(nb, job['dst'])
         try:
             html, _ = HTMLExporter().from_notebook_node(nb)
             with open(job['html'], 'w', encoding='utf-8') as f: f.write(html)
         except Exception as e:
             error = error or f'html export failed: {e!r}'[-400:]
         return error
+class StdinWatch(asyncio.Protocol):
+    def __init__(self, stop): self.stop = stop
+    def connection_lost(self, exc): self.stop()
 async def main():
     gate = asyncio.Semaphore(parallel)
-    print(json.dumps(await asyncio.gather(*(run(j, gate) for j in jobs))))
+    me, loop = asyncio.current_task(), asyncio.get_running_loop()
+    def stop():
+        global stopping
+        if stopping: return  # once: a second cancel would cut the kernels' shutdown short
+        stopping = True
+        me.cancel()
+    await loop.connect_read_pipe(lambda: StdinWatch(stop), sys.stdin)
+    try:
+        errors = await asyncio.gather(*(run(j, gate) for j in jobs))
+    except BaseException:
+        if not stopping: raise
+        print('notebooks: stopped; their kernels are shut down', file=sys.stderr, flush=True)
+        sys.exit(130)
+    with open(result, 'w') as f: json.dump(errors, f)
 asyncio.run(main())
 `;
 
@@ -139,6 +175,8 @@ export interface RunOptions {
   resultsRoot?: string | null; only?: string[]; params?: Record<string, string>; timeoutS?: number; quiet?: boolean;
   /** Notebooks executing at once (default: one per core; one when they run their own sweeps). */
   parallel?: number;
+  /** Stop: the runner shuts its kernels down and ends; notebooks not finished are not written. */
+  signal?: AbortSignal;
 }
 
 /** `rootOrOptions`: a results root (or null for the notebooks' own default), or the options.
@@ -157,9 +195,6 @@ export async function runNotebooks(out: string, rootOrOptions: string | null | R
   if (o.resultsRoot) params.resultsRoot = resolve(o.resultsRoot);
   else if (params.resultsRoot) params.resultsRoot = resolve(params.resultsRoot);
   else if (Number(params.trials) > 0) params.resultsRoot = resolve('results');
-  // One browser draws every kernel's figures (analysis/render-service.ts).
-  const renderer = await startRenderService();
-  const env = { ...process.env, JUPYTER_PATH: writeKernelSpec(), [RENDERER_ENV]: renderer.url };
   const work = mkdtempSync(join(tmpdir(), 'shadowbench-nb-'));
   const names = all.filter((n) => !o.only || o.only.map((x) => x.replace(/\.ipynb$/, '')).includes(n));
   const jobs = names.map((name) => {
@@ -171,13 +206,18 @@ export async function runNotebooks(out: string, rootOrOptions: string | null | R
   });
   // Notebooks that run their own sweep (trials > 0) use every core themselves: one at a time then.
   const parallel = o.parallel ?? (Number(params.trials) > 0 ? 1 : Math.max(1, cpus().length));
-  const r = await python(['-c', EXECUTE, JSON.stringify(jobs.map(({ src, dst, html }) => ({ src, dst, html }))), NOTEBOOKS_DIR, String(o.timeoutS ?? 900), String(parallel)],
-    { env, cwd: NOTEBOOKS_DIR, quiet: o.quiet ?? false }).finally(() => renderer.close());
-  let errors: Array<string | null> = [];
-  try { errors = JSON.parse((r.stdout ?? '').trim().split('\n').pop() ?? '[]') as Array<string | null>; } catch { /* the process died: below */ }
+  // One browser draws every kernel's figures (analysis/render-service.ts).
+  const renderer = await startRenderService();
+  let r: PythonRun;
+  try {
+    const env = { ...process.env, JUPYTER_PATH: writeKernelSpec(), [RENDERER_ENV]: renderer.url };
+    r = await python(['-c', EXECUTE, JSON.stringify(jobs.map(({ src, dst, html }) => ({ src, dst, html }))), NOTEBOOKS_DIR, String(o.timeoutS ?? 900), String(parallel)],
+      { env, cwd: NOTEBOOKS_DIR, work, quiet: o.quiet ?? false, signal: o.signal });
+  } finally { await renderer.close(); }
+  const errors = r.errors ?? [];
   return jobs.map(({ name, dst, html }, i) => {
     const problems = existsSync(dst) ? notebookProblems(dst) : [];
-    const error = errors[i] ?? (r.status !== 0 ? `nbclient exited ${r.status}: ${(r.stderr ?? '').slice(-800)}` : null);
+    const error = errors[i] ?? (r.status !== 0 ? `nbclient exited ${r.status}${r.stderr ? `: ${r.stderr.slice(-800)}` : ''}` : null);
     if (error && problems.length === 0) problems.push(error);
     const bytes = existsSync(dst) ? statSync(dst).size : 0;
     if (bytes > MAX_NOTEBOOK_BYTES) problems.push(`executed notebook is ${bytes} bytes (limit ${MAX_NOTEBOOK_BYTES})`);
@@ -185,14 +225,30 @@ export async function runNotebooks(out: string, rootOrOptions: string | null | R
   });
 }
 
-/** Run Debian's python with `args`; stdout collected, stderr passed through (or collected when quiet). */
-function python(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; quiet: boolean }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+interface PythonRun { status: number | null; errors: Array<string | null> | null; stderr: string }
+
+/** Run Debian's python with the notebook runner's `args` (and a result file in `work`); its stderr
+ *  passed through, or kept in a file when quiet. Its stdin is a pipe it watches: closed on the
+ *  signal, and by the system when this process ends however it ends, so no notebook goes on
+ *  executing after the command is gone. Waits for the runner itself to exit, not for its output
+ *  streams (a kernel would hold them). */
+function python(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; work: string; quiet: boolean; signal?: AbortSignal }): Promise<PythonRun> {
+  const result = join(o.work, 'result.json'), errFile = join(o.work, 'stderr.txt');
+  const err = o.quiet ? openSync(errFile, 'w') : 'inherit';
   return new Promise((done, failed) => {
-    const child = spawn(JUPYTER[0], args, { env: o.env, cwd: o.cwd, stdio: ['ignore', 'pipe', o.quiet ? 'pipe' : 'inherit'] });
-    let stdout = '', stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    // Its own process group: a Ctrl-C at the terminal reaches this process, which decides.
+    const child = spawn(JUPYTER[0], [...args, result], { env: o.env, cwd: o.cwd, stdio: ['pipe', 'ignore', err], detached: true });
+    if (typeof err === 'number') closeSync(err);
+    const stop = () => { child.stdin!.end(); };
+    o.signal?.addEventListener('abort', stop, { once: true });
+    if (o.signal?.aborted) stop();
+    child.stdin!.on('error', () => undefined); // the runner gone first: nothing to tell it
     child.on('error', failed);
-    child.on('close', (status) => done({ status, stdout, stderr }));
+    child.on('exit', (status) => {
+      o.signal?.removeEventListener('abort', stop);
+      let errors: Array<string | null> | null = null;
+      try { errors = JSON.parse(readFileSync(result, 'utf8')) as Array<string | null>; } catch { /* it stopped or died before: below */ }
+      done({ status, errors, stderr: o.quiet && existsSync(errFile) ? readFileSync(errFile, 'utf8') : '' });
+    });
   });
 }

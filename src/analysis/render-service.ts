@@ -16,29 +16,48 @@ export const RENDERER_ENV = 'SHADOWBENCH_RENDERER';
 
 export interface RenderService { url: string; close(): Promise<void> }
 
+/** The largest request body the service reads (a figure's spec is kilobytes to a few MB). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 /** PNGs (base64) of `specs` at `scale` from the service at `url`. */
 export async function renderRemotely(url: string, specs: readonly Spec[], scale: number): Promise<string[]> {
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ specs, scale }) });
-  if (!r.ok) throw new Error(`render service: HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`);
+  if (!r.ok) throw new Error(`render service at ${new URL(url).host}: HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`);
   return (await r.json()) as string[];
 }
 
+/** A request's body as text, decoded once (a character may straddle two chunks); null if it is
+ *  longer than `max` bytes. */
+export async function bodyOf(req: AsyncIterable<Buffer>, max: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of req) {
+    bytes += chunk.length;
+    if (bytes > max) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Start Chromium with plotly.js loaded and serve PNGs on 127.0.0.1 at a secret path; one
- *  request draws at a time (one page), in arrival order. */
-export async function startRenderService(): Promise<RenderService> {
-  const { page, close: closeBrowser } = await openPlotlyPage();
+ *  request draws at a time (one page), in arrival order. A page that crashed is opened afresh
+ *  for the next request, so one bad figure fails only its own cell. */
+export async function startRenderService(maxBodyBytes = MAX_BODY_BYTES): Promise<RenderService> {
+  let browser = await openPlotlyPage();
   const path = `/${randomBytes(16).toString('hex')}`;
   let queue: Promise<unknown> = Promise.resolve();
+  const draw = async (specs: Spec[], scale: number): Promise<string[]> => {
+    if (!Array.isArray(specs) || !(Number.isFinite(scale) && scale > 0 && scale <= 10)) throw new Error('expected {specs: [...], scale: a number in (0, 10]}');
+    if (browser.page.isClosed()) { await browser.close().catch(() => undefined); browser = await openPlotlyPage(); }
+    const out: string[] = [];
+    for (const s of specs) out.push(await toImage(browser.page, s, 'png', scale));
+    return out;
+  };
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST' || req.url !== path) { res.writeHead(404).end(); return; }
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const job = queue.then(async () => {
-      const { specs, scale } = JSON.parse(body) as { specs: Spec[]; scale: number };
-      const out: string[] = [];
-      for (const s of specs) out.push(await toImage(page, s, 'png', scale));
-      return out;
-    });
+    const body = await bodyOf(req, maxBodyBytes);
+    if (body === null) { res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`a request is at most ${maxBodyBytes} bytes`); return; }
+    const job = queue.then(() => { const { specs, scale } = JSON.parse(body) as { specs: Spec[]; scale: number }; return draw(specs, scale); });
     queue = job.catch(() => undefined);
     try {
       const pngs = await job;
@@ -54,7 +73,7 @@ export async function startRenderService(): Promise<RenderService> {
     url: `http://127.0.0.1:${port}${path}`,
     close: async () => {
       await new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
-      await closeBrowser();
+      await browser.close().catch(() => undefined); // a browser that already died needs no closing
     },
   };
 }

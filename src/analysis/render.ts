@@ -21,7 +21,10 @@ const sizeOf = (s: Spec) => ({ width: Number(s.layout.width ?? 672), height: Num
 export async function openPlotlyPage(): Promise<{ page: Page; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set SHADOWBENCH_CHROMIUM`);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // The command decides what Ctrl-C does (reproduce stops its notebooks first); playwright's
+  // own handlers would close the browser under a figure being drawn and exit the process. A
+  // browser whose parent is gone exits by itself (its pipe closes).
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   try {
     const page = await (await browser.newContext()).newPage();
     await page.setContent('<html><body style="margin:0"></body></html>');
@@ -42,11 +45,11 @@ export async function toImage(page: Page, spec: Spec, format: 'svg' | 'png', sca
     const P = (window as unknown as { Plotly: { newPlot: Function; toImage: Function; purge: Function } }).Plotly;
     const div = document.createElement('div');
     document.body.appendChild(div);
-    await P.newPlot(div, s.data, s.layout, { staticPlot: true });
-    const l = s.layout as { width: number; height: number };
-    const img = await P.toImage(div, { format, width: l.width, height: l.height, scale });
-    P.purge(div); div.remove();
-    return img as string;
+    try {
+      await P.newPlot(div, s.data, s.layout, { staticPlot: true });
+      const l = s.layout as { width: number; height: number };
+      return (await P.toImage(div, { format, width: l.width, height: l.height, scale })) as string;
+    } finally { P.purge(div); div.remove(); } // a page that draws many figures keeps none of them
   }, { s: spec, format, scale });
   return format === 'svg' ? decodeURIComponent(url.replace(/^data:image\/svg\+xml,/, '')) : url.replace(/^data:image\/png;base64,/, '');
 }

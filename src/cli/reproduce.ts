@@ -9,7 +9,7 @@ import { report } from '../analysis/report.js';
 import { renderFigures } from '../analysis/render.js';
 import { runNotebooks } from '../analysis/notebooks.js';
 import { collectFigures, readerOptions } from './report.js';
-import { fail } from './errors.js';
+import { fail, SweepInterrupted } from './errors.js';
 import { intArg } from './args.js';
 
 // Rough costs of the steps after the sweeps, measured on an idle 2-core machine at default scale
@@ -62,23 +62,44 @@ export function reproduceCommand(y: Argv): Argv {
         // The notebooks (other processes: Jupyter and a kernel each) read the same runs, so they
         // start now and execute while this process draws the figures and writes the report.
         const o = readerOptions(dirs);
-        const notebookRuns = argv['skip-notebooks'] ? null : runNotebooks(join(argv.out, 'notebooks'), argv.out);
+        const stopNotebooks = new AbortController();
+        const notebookRuns = argv['skip-notebooks'] ? null : runNotebooks(join(argv.out, 'notebooks'), { resultsRoot: argv.out, signal: stopNotebooks.signal });
         if (notebookRuns) notebookRuns.catch(() => undefined); // awaited below; not unhandled meanwhile
-        announce(notebookRuns ? 'figures (the notebooks execute meanwhile)' : 'figures');
+        // Ctrl-C or SIGTERM from here on: the notebooks' kernels are shut down (an unfinished
+        // notebook is not written), then one line and exit 130 / 143; the sweeps are complete.
+        const onSignal = (sig: NodeJS.Signals) => {
+          if (stopNotebooks.signal.aborted) return;
+          stopNotebooks.abort(sig);
+          void Promise.resolve(notebookRuns).catch(() => undefined).then(() => fail(new SweepInterrupted(
+            `interrupted (${sig}) after the sweeps: their results in ${argv.out} are complete and a new reproduce reuses them; it redoes the figures, report and notebooks`,
+            sig === 'SIGTERM' ? 143 : 130)));
+        };
+        process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
         const figDir = join(argv.out, 'figures');
-        const figures = await renderFigures(collectFigures(argv.out, {}, { ...o, log: undefined }), figDir);
-        announce('report');
-        mkdirSync(argv.out, { recursive: true });
-        writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, argv.out, o));
+        let figures: string[];
+        try {
+          announce(notebookRuns ? 'figures (the notebooks execute meanwhile)' : 'figures');
+          figures = await renderFigures(collectFigures(argv.out, {}, { ...o, log: undefined }), figDir);
+          announce('report');
+          mkdirSync(argv.out, { recursive: true });
+          writeFileSync(join(argv.out, 'REPORT.md'), report(argv.out, figDir, argv.out, o));
+        } catch (e) {
+          // No notebook goes on executing once the command has failed.
+          stopNotebooks.abort();
+          await notebookRuns?.catch(() => undefined);
+          throw e;
+        }
         const notebooks: Array<{ notebook: string; ok: boolean }> = [];
         if (notebookRuns) {
           announce('notebooks');
           const runs = await notebookRuns;
+          if (stopNotebooks.signal.aborted) return; // interrupted: onSignal ends the process with its line
           const bad = runs.filter((r) => r.problems.length);
           for (const r of runs) notebooks.push({ notebook: r.notebook, ok: r.problems.length === 0 });
           for (const r of bad) console.error(`notebook ${r.notebook} failed:\n  ${r.problems.join('\n  ')}`);
           if (bad.length) process.exitCode = 1;
         }
+        process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal);
         console.error(`\n== done in ${elapsed().toFixed(0)} s: ${join(argv.out, 'REPORT.md')}, ${figDir}${argv['skip-notebooks'] ? '' : `, ${join(argv.out, 'notebooks')}`}`);
         if (argv.json) console.log(JSON.stringify({ runs: dirs, report: join(argv.out, 'REPORT.md'), figures, notebooks }));
       } catch (e) { fail(e); }

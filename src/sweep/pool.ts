@@ -83,7 +83,10 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     await Promise.race([Promise.all(lanes.map((_, i) => feed(i))), stopped]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await own?.destroy();
+    // Stopped (Ctrl-C): end the workers, shared or not, before the caller releases its lock and
+    // says the run is resumable, so no batch is appended after that; the sweeps are over anyway.
+    if (stop.signal.aborted) await (o.lanes ?? own!).destroy();
+    else await own?.destroy();
   }
 }
 
@@ -110,7 +113,9 @@ export class WorkerLanes {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
     }));
   }
-  async destroy(): Promise<void> { await Promise.all(this.pools.map((p) => p.destroy())); }
+  private destroyed: Promise<void> | null = null;
+  /** End every worker (once; later calls wait for the same end). */
+  destroy(): Promise<void> { return (this.destroyed ??= Promise.all(this.pools.map((p) => p.destroy())).then(() => undefined)); }
 }
 
 const aborted = (s: AbortSignal): Promise<void> => new Promise((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
