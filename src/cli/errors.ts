@@ -8,6 +8,15 @@ export class SweepInterrupted extends Error {
   constructor(message: string, readonly exitCode: number) { super(message); }
 }
 
+/** The error for work stopped by `sig`: exit 143 for SIGTERM, 130 for Ctrl-C. */
+export const interrupted = (sig: unknown, message: string): SweepInterrupted => new SweepInterrupted(message, sig === 'SIGTERM' ? 143 : 130);
+
+/** Call `onStop` on Ctrl-C or SIGTERM (instead of exiting at once) until the returned function is called. */
+export function onStopSignals(onStop: (sig: NodeJS.Signals) => void): () => void {
+  process.on('SIGINT', onStop); process.on('SIGTERM', onStop);
+  return () => { process.off('SIGINT', onStop); process.off('SIGTERM', onStop); };
+}
+
 // File system errors on paths the user gave (an unwritable --out, a root that is a file).
 const USER_FS_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC', 'ENAMETOOLONG']);
 

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { runNotebooks, parseParams, notebookNames } from '../analysis/notebooks.js';
-import { fail, SweepInterrupted } from './errors.js';
+import { fail, interrupted, onStopSignals } from './errors.js';
 
 export function notebooksCommand(y: Argv): Argv {
   return y.command('notebooks', 'execute every notebook headlessly (tslab kernel, Debian Jupyter); fail on any cell error',
@@ -15,12 +15,10 @@ export function notebooksCommand(y: Argv): Argv {
         // Ctrl-C or SIGTERM: the kernels are shut down (a notebook not finished is not written),
         // then one line and exit 130 / 143.
         const stop = new AbortController();
-        const onSignal = (sig: NodeJS.Signals) => { if (!stop.signal.aborted) stop.abort(sig); };
-        process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
+        onStopSignals((sig) => { if (!stop.signal.aborted) stop.abort(sig); });
         const runs = await runNotebooks(argv.out, { resultsRoot: argv.results ?? null, only: argv.only as string[] | undefined, params: parseParams(argv.param as string[]), signal: stop.signal });
         if (stop.signal.aborted) {
-          const sig = stop.signal.reason as NodeJS.Signals;
-          fail(new SweepInterrupted(`interrupted (${sig}): the notebooks' kernels are shut down; notebooks that had finished are in ${argv.out}`, sig === 'SIGTERM' ? 143 : 130));
+          fail(interrupted(stop.signal.reason, `interrupted (${stop.signal.reason}): the notebooks' kernels are shut down; notebooks that had finished are in ${argv.out}`));
         }
         let bad = 0;
         for (const r of runs) {

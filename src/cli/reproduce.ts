@@ -9,7 +9,7 @@ import { report } from '../analysis/report.js';
 import { renderFigures } from '../analysis/render.js';
 import { runNotebooks } from '../analysis/notebooks.js';
 import { collectFigures, readerOptions } from './report.js';
-import { fail, SweepInterrupted } from './errors.js';
+import { fail, interrupted, onStopSignals } from './errors.js';
 import { intArg } from './args.js';
 
 // Rough costs of the steps after the sweeps, measured on an idle 2-core machine at default scale
@@ -67,14 +67,12 @@ export function reproduceCommand(y: Argv): Argv {
         if (notebookRuns) notebookRuns.catch(() => undefined); // awaited below; not unhandled meanwhile
         // Ctrl-C or SIGTERM from here on: the notebooks' kernels are shut down (an unfinished
         // notebook is not written), then one line and exit 130 / 143; the sweeps are complete.
-        const onSignal = (sig: NodeJS.Signals) => {
+        const offSignals = onStopSignals((sig) => {
           if (stopNotebooks.signal.aborted) return;
           stopNotebooks.abort(sig);
-          void Promise.resolve(notebookRuns).catch(() => undefined).then(() => fail(new SweepInterrupted(
-            `interrupted (${sig}) after the sweeps: their results in ${argv.out} are complete and a new reproduce reuses them; it redoes the figures, report and notebooks`,
-            sig === 'SIGTERM' ? 143 : 130)));
-        };
-        process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
+          void Promise.resolve(notebookRuns).catch(() => undefined).then(() => fail(interrupted(sig,
+            `interrupted (${sig}) after the sweeps: their results in ${argv.out} are complete and a new reproduce reuses them; it redoes the figures, report and notebooks`)));
+        });
         const figDir = join(argv.out, 'figures');
         let figures: string[];
         try {
@@ -99,7 +97,7 @@ export function reproduceCommand(y: Argv): Argv {
           for (const r of bad) console.error(`notebook ${r.notebook} failed:\n  ${r.problems.join('\n  ')}`);
           if (bad.length) process.exitCode = 1;
         }
-        process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal);
+        offSignals();
         console.error(`\n== done in ${elapsed().toFixed(0)} s: ${join(argv.out, 'REPORT.md')}, ${figDir}${argv['skip-notebooks'] ? '' : `, ${join(argv.out, 'notebooks')}`}`);
         if (argv.json) console.log(JSON.stringify({ runs: dirs, report: join(argv.out, 'REPORT.md'), figures, notebooks }));
       } catch (e) { fail(e); }

@@ -10,7 +10,7 @@ import { acquireLock } from '../sweep/lock.js';
 import { reuseRecords } from '../sweep/reuse.js';
 import { SpecError } from '../trial/spec.js';
 import { Progress } from './progress.js';
-import { fail, SweepInterrupted } from './errors.js';
+import { fail, interrupted, onStopSignals } from './errors.js';
 import { intArg } from './args.js';
 
 export interface SweepArgs {
@@ -110,8 +110,7 @@ async function run(a: SweepArgs, e: Experiment, scale: Scale, perCell: number, s
   const todo = function* (): Generator<PlannedTrial> { for (const t of shardIter(iterateTrials(e, perCell), shard)) if (!done.has(t.key)) yield t; };
   // Ctrl-C / SIGTERM: stop dispatching, end the workers, leave a resumable run.
   const stop = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => { stop.abort(sig); };
-  process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
+  const offSignals = onStopSignals((sig) => { stop.abort(sig); });
   try {
     await runOnPool(todo(), {
       workers: a.workers, batchSize: a.batch, taskTimeoutMs: a.taskTimeoutMs ?? 10 * 60_000,
@@ -119,13 +118,13 @@ async function run(a: SweepArgs, e: Experiment, scale: Scale, perCell: number, s
       append: (lines) => appendLines(dir, lines),
       onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
     });
-  } finally { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); }
+  } finally { offSignals(); }
   progress.done();
   if (stop.signal.aborted) {
     release();
     const again = ['npx shadowbench sweep', a.experiment, '--scale', scale, '--trials', String(perCell), ...(shard ? ['--shard', `${shard.k}/${shard.n}`] : []),
       ...(a.params ?? []).flatMap((p) => ['--param', p]), '--out', dir, '--resume'].join(' ');
-    throw new SweepInterrupted(`interrupted (${stop.signal.reason}): ${dir} is kept and resumable; continue with: ${again}`, stop.signal.reason === 'SIGTERM' ? 143 : 130);
+    throw interrupted(stop.signal.reason, `interrupted (${stop.signal.reason}): ${dir} is kept and resumable; continue with: ${again}`);
   }
   const records = sortRecordsFile(dir);
   manifest.status = 'complete';
