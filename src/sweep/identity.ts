@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../paths.js';
+import { gitState } from './provenance.js';
 import { DEFAULT_PARAMS } from '../params.js';
 import type { Experiment, Scale } from './experiment.js';
 
@@ -65,9 +65,7 @@ export function codeIdentity(): Identity['code'] {
     // data/params.json enters by value (identity.params), so editing a source text keeps the identity.
     for (const f of files) if (makesRecords(f)) h.update(`${f}\0${sha(readFileSync(join(root, f)))}\n`);
   }
-  let commit: string | null = null;
-  try { commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* not a git checkout */ }
-  codeCache = { commit, tree: h.digest('hex') };
+  codeCache = { commit: gitState()?.commit ?? null, tree: h.digest('hex') };
   return codeCache;
 }
 
