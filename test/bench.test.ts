@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compilationsIn, machineLoop, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compilationsIn, machineLoop, phasesIn, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
 import { countTrials, loadExperiment } from '../src/sweep/experiment.js';
 
 test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
@@ -74,4 +77,24 @@ test('the machine loop takes longer for more work, and runs on two threads', () 
   const small = machineLoop(1, 1), large = machineLoop(1, 16);
   assert.ok(large > small, `16 rounds ${large} s, 1 round ${small} s`);
   assert.ok(Number.isFinite(machineLoop(2, 1)) && machineLoop(2, 1) > 0);
+});
+
+test('a sweep process reports its phases: the trials phase grows with the trials, start and end fit in the wall time', () => {
+  const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
+  const sweepOf = (trials: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'shadowbench-phases-'));
+    try {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [bin, 'sweep', 'table4', '--trials', String(trials), '--workers', '1', '--out', join(dir, 'r')],
+        { encoding: 'utf8', env: { ...process.env, SHADOWBENCH_REPORT_RSS: '1' } });
+      const wall = (performance.now() - t0) / 1000;
+      assert.equal(r.status, 0, r.stderr);
+      const p = phasesIn(r.stdout, wall);
+      assert.ok(p.startS > 0 && p.trialsS > 0 && p.endS >= 0 && p.startS + p.trialsS + p.endS <= wall + 1e-9, JSON.stringify({ p, wall }));
+      return p;
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  };
+  const few = sweepOf(1), many = sweepOf(12);
+  assert.ok(many.trialsS > few.trialsS, `12 per cell ${many.trialsS} s, 1 per cell ${few.trialsS} s`);
+  assert.throws(() => phasesIn('maxRssKb=1', 1), /phases/);
 });

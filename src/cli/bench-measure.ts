@@ -85,6 +85,16 @@ export function compilationsIn(traceOpt: string): { compilations: number; compil
   return { compilations, compileMs };
 }
 
+/** The phases of a sweep process from its report (SHADOWBENCH_REPORT_RSS) and its wall seconds: the start
+ *  (node, modules, hashing, git, planning) until the first batch is dealt, the trials until the last
+ *  record comes, and the end (sort, manifest, workers ended, exit); seconds. */
+export function phasesIn(stdout: string, wallSeconds: number): { startS: number; trialsS: number; endS: number } {
+  const m = /trialsFromMs=(\d+) trialsToMs=(\d+)/.exec(stdout);
+  if (!m) throw new Error('the sweep did not report its phases');
+  const from = Number(m[1]) / 1000, to = Number(m[2]) / 1000;
+  return { startS: from, trialsS: to - from, endS: Math.max(0, wallSeconds - to) };
+}
+
 /** A fixed memory-bound loop (read-modify-write at pseudo-random places in 8 MiB, about the
  *  working set of a worker: its young generation, slab pool and machine memory) on `threads`
  *  worker threads at once, each doing the same work, in a fresh process; wall seconds. Run in

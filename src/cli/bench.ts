@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
-import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn, machineLoop } from './bench-measure.js';
+import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn, machineLoop, phasesIn } from './bench-measure.js';
 import { intArg } from './args.js';
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -49,8 +49,7 @@ function perApp(trials: number): void {
 /** Run a real sweep in a fresh process; wall seconds, peak RSS (all threads), and V8's optimising
  *  compilations in all its threads (--trace-opt; a cold worker spends a good part of its first
  *  thousands of trials compiling, and each worker compiles for itself). */
-interface Run { seconds: number; rssMb: number; trials: number; compilations: number; compileMs: number }
-
+interface Run { seconds: number; rssMb: number; trials: number; compilations: number; compileMs: number; startS: number; trialsS: number; endS: number }
 
 function sweepProcess(perCell: number, workers: number): Run {
   const dir = mkdtempSync(join(tmpdir(), 'shadowbench-bench-'));
@@ -62,7 +61,7 @@ function sweepProcess(perCell: number, workers: number): Run {
     const seconds = (performance.now() - t0) / 1000;
     const m = /maxRssKb=(\d+)/.exec(r.stdout);
     if (!m) throw new Error(`sweep did not report its RSS: ${r.stderr.slice(-400)}`);
-    return { seconds, rssMb: Number(m[1]) / 1024, trials: planTrials(loadExperiment('fault-injection'), perCell).length, ...compilationsIn(r.stdout) };
+    return { seconds, rssMb: Number(m[1]) / 1024, trials: planTrials(loadExperiment('fault-injection'), perCell).length, ...compilationsIn(r.stdout), ...phasesIn(r.stdout, seconds) };
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
@@ -100,6 +99,11 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   console.log(`${line('pool, 1 worker', runs.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
   console.log(`${line('pool, 2 workers', runs.two)}   parallel efficiency ${median(efficiencies).toFixed(2)}${range(efficiencies, 2)}`);
   console.log(`   efficiency per round   ${efficiencies.map((x) => x.toFixed(2)).join(', ')} (load average now ${load()})`);
+  // The same runs split by phase: what every worker count pays alike (start, end) and the trials,
+  // where the workers divide the work. Not a second goal: it says where the whole falls short.
+  const phaseEff = runs.two.map((r, i) => runs.one[i].trialsS / r.trialsS / 2);
+  const s = (rs: Run[], k: 'startS' | 'endS') => median(rs.map((r) => r[k])).toFixed(2);
+  console.log(`   by phase (medians)     start ${s(runs.one, 'startS')} s / ${s(runs.two, 'startS')} s and end ${s(runs.one, 'endS')} s / ${s(runs.two, 'endS')} s on 1 / 2 workers (node, modules, planning; sort, exit: no worker count shortens them); the trials alone: efficiency ${median(phaseEff).toFixed(2)}${range(phaseEff, 2)}`);
   console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
   const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
   console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): in-process ${jit(runs.inProcess)}, 1 worker ${jit(runs.one)}, 2 workers ${jit(runs.two)}`);

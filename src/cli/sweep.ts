@@ -49,12 +49,12 @@ export async function sweep(a: SweepArgs): Promise<string> {
   // the hashing, git queries and planning below, which every worker count pays alike.
   const own = a.workers > 0 && !a.lanes ? new WorkerLanes(a.workers) : null;
   try {
-    return await prepareAndRun({ ...a, lanes: a.lanes ?? own ?? undefined, endOwnLanes: own ? () => { own.destroy().catch(() => {}); } : undefined }, e, scale, perCell, shard);
+    return await prepareAndRun({ ...a, lanes: a.lanes ?? own ?? undefined, endOwnLanes: own ? () => own.destroy().catch(() => {}) : undefined }, e, scale, perCell, shard);
   } finally { await own?.destroy(); }
 }
 
-/** Arguments inside this module: `endOwnLanes` ends the workers this sweep started, once the trials are done. */
-type Inner = SweepArgs & { endOwnLanes?: () => void };
+/** Arguments inside this module: `endOwnLanes` ends the workers this sweep started (once; later calls wait for the same end). */
+type Inner = SweepArgs & { endOwnLanes?: () => Promise<void> };
 
 async function prepareAndRun(a: Inner, e: Experiment, scale: Scale, perCell: number, shard: { k: number; n: number } | null): Promise<string> {
   const total = countTrials(e, perCell);
@@ -84,7 +84,11 @@ async function prepareAndRun(a: Inner, e: Experiment, scale: Scale, perCell: num
   if (!old && hasResults(dir)) { release(); throw new SpecError(`'${dir}' received results from another sweep just now; run again with --resume to continue them`); }
   try {
     return await run(a, e, scale, perCell, shard, dir, old, identity, release);
-  } finally { release(); }
+  } finally {
+    // Whatever happened, no worker of this sweep appends to the records once the lock is released.
+    await a.endOwnLanes?.();
+    release();
+  }
 }
 
 async function run(a: Inner, e: Experiment, scale: Scale, perCell: number, shard: { k: number; n: number } | null, dir: string, old: Manifest | null,
@@ -125,6 +129,7 @@ async function run(a: Inner, e: Experiment, scale: Scale, perCell: number, shard
   // Ctrl-C / SIGTERM: stop dispatching, end the workers, leave a resumable run.
   const stop = new AbortController();
   const offSignals = onStopSignals((sig) => { stop.abort(sig); });
+  const trialsFromMs = performance.now();
   try {
     await runOnPool(todo(), {
       workers: a.workers, batchSize: a.batch, taskTimeoutMs: a.taskTimeoutMs ?? 10 * 60_000,
@@ -133,8 +138,9 @@ async function run(a: Inner, e: Experiment, scale: Scale, perCell: number, shard
       onRecords: (count) => { for (let i = 0; i < count; i++) progress.tick(); },
     });
   } finally { offSignals(); }
-  // Workers this sweep started end while the records are sorted (~0.1 s each, on their threads).
-  a.endOwnLanes?.();
+  const trialsToMs = performance.now();
+  // Workers this sweep started end while the records are sorted (~0.1 s, mostly on their threads).
+  void a.endOwnLanes?.();
   progress.done();
   if (stop.signal.aborted) {
     release();
@@ -147,7 +153,8 @@ async function run(a: Inner, e: Experiment, scale: Scale, perCell: number, shard
   manifest.finishedAt = new Date().toISOString();
   writeManifest(dir, manifest);
   if (!a.quiet) console.error(`done: ${records} records in ${dir}/records.jsonl`);
-  if (process.env.SHADOWBENCH_REPORT_RSS) console.log(`maxRssKb=${process.resourceUsage().maxRSS}`);
+  // For `bench`: peak RSS, and when (ms since the process started) the first batch was dealt and the last record came.
+  if (process.env.SHADOWBENCH_REPORT_RSS) console.log(`maxRssKb=${process.resourceUsage().maxRSS} trialsFromMs=${Math.round(trialsFromMs)} trialsToMs=${Math.round(trialsToMs)}`);
   return dir;
 }
 
