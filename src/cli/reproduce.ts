@@ -91,7 +91,7 @@ export function reproduceCommand(y: Argv): Argv {
         if (notebookRuns) {
           announce('notebooks');
           const runs = await notebookRuns;
-          if (stopNotebooks.signal.aborted) return; // interrupted: onSignal ends the process with its line
+          if (stopNotebooks.signal.aborted) return; // interrupted: the stop handler above ends the process with its line
           const bad = runs.filter((r) => r.problems.length);
           for (const r of runs) notebooks.push({ notebook: r.notebook, ok: r.problems.length === 0 });
           for (const r of bad) console.error(`notebook ${r.notebook} failed:\n  ${r.problems.join('\n  ')}`);

@@ -26,8 +26,9 @@ export interface PoolOptions {
   onRecords(count: number): void;
   /** Stop dispatching, end the workers and return (Ctrl-C): in-flight batches are dropped, not recorded. */
   signal?: AbortSignal;
-  /** Workers kept by the caller for several sweeps (their count must be `workers`); without them
-   *  the sweep starts its own and ends them when it is done. */
+  /** The worker threads (their count must be `workers`; none for in-process runs). The caller
+   *  starts and ends them: a sweep its own, early, so they load while it plans (cli/sweep.ts);
+   *  reproduce one set for every sweep. */
   lanes?: WorkerLanes;
 }
 
@@ -50,9 +51,9 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     }
     return;
   }
-  if (o.lanes && o.lanes.count !== o.workers) throw new Error(`runOnPool: ${o.workers} workers asked for, ${o.lanes.count} given`);
-  const own = o.lanes ? null : new WorkerLanes(o.workers);
-  const { pools: lanes, owners } = o.lanes ?? own!;
+  if (o.lanes?.count !== o.workers) throw new Error(`runOnPool: ${o.workers} workers asked for, ${o.lanes?.count ?? 'none'} given`);
+  const shared = o.lanes;
+  const { pools: lanes, owners } = shared;
   const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, 64, owners);
   const stop = new AbortController();
   // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
@@ -85,8 +86,7 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
     o.signal?.removeEventListener('abort', onAbort);
     // Stopped (Ctrl-C): end the workers, shared or not, before the caller releases its lock and
     // says the run is resumable, so no batch is appended after that; the sweeps are over anyway.
-    if (stop.signal.aborted) await (o.lanes ?? own!).destroy();
-    else await own?.destroy();
+    if (stop.signal.aborted) await shared.destroy();
   }
 }
 
