@@ -7,7 +7,7 @@
 // A single-cycle transfer masks its channel at terminal count; auto-init reloads the base.
 import type { Kernel } from '../kernel/kernel.js';
 import { DMA } from '../sim/memory.js';
-import { newBytes } from '../sim/slab.js';
+import { bytesToOverwrite } from '../sim/slab.js';
 
 /** Mode register bits (written with the channel number in bits 0-1). */
 export const DMA_MODE = { WRITE: 0x04 /* device to memory */, READ: 0x08 /* memory to device */, AUTO: 0x10, SINGLE: 0x40 } as const;
@@ -94,7 +94,7 @@ export class IsaDma {
   fetch(n: number, bytes: number): Uint8Array | null {
     const c = this.ch[n];
     if (c.masked || (c.mode & DMA_MODE.READ) === 0) return null;
-    const out = newBytes(bytes), mem = this.k.mem, unit = n >= 4 ? 2 : 1;
+    const out = bytesToOverwrite(bytes), mem = this.k.mem, unit = n >= 4 ? 2 : 1;
     let done = 0;
     for (let left = Math.floor(bytes / unit); left > 0 && !c.masked;) {
       const units = this.runUnits(n, left), phys = this.address(n), len = units * unit;
@@ -103,7 +103,7 @@ export class IsaDma {
       done += len; left -= units;
       this.advance(n, units);
     }
-    return done === bytes ? out : null;
+    return done === bytes ? out : null; // whole (every byte written) or nothing
   }
 
   /** The device on channel `n` delivers `data` (device to memory); false as for fetch. */

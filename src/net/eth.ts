@@ -1,5 +1,5 @@
 // Ethernet framing: 6-byte MACs held as (lo: first 4 bytes, hi: last 2 bytes) numbers.
-import { newBytes, viewOf } from '../sim/slab.js';
+import { bytesToOverwrite, viewOf } from '../sim/slab.js';
 export interface Mac { lo: number; hi: number }
 
 export const BROADCAST: Mac = { lo: 0xffffffff, hi: 0xffff };
@@ -18,7 +18,7 @@ export function macStr(m: Mac): string {
 }
 
 export function buildFrame(dst: Mac, src: Mac, ethertype: number, payload: Uint8Array): Uint8Array {
-  const f = newBytes(ETH_HEADER + payload.length);
+  const f = bytesToOverwrite(ETH_HEADER + payload.length); // header (14 bytes) and payload written below
   const v = viewOf(f);
   v.setUint32(0, dst.lo, true); v.setUint16(4, dst.hi, true);
   v.setUint32(6, src.lo, true); v.setUint16(10, src.hi, true);

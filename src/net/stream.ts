@@ -3,7 +3,7 @@
 // Both the simulated host and the peer use it; it only needs a way to send a frame.
 import { Scheduler, EventHandle } from '../sim/scheduler.js';
 import { sum32 } from '../sim/memory.js';
-import { copyBytes, newBytes, viewOf } from '../sim/slab.js';
+import { bytesToOverwrite, copyBytes, viewOf } from '../sim/slab.js';
 
 const DATA = 1, ACK = 2;
 const HDR = 12;
@@ -26,7 +26,7 @@ export interface StreamLink {
 
 /** A segment; `sum` is the payload's checksum when the caller already has it (a resend). */
 function segment(type: number, channel: number, seq: number, payload: Uint8Array, sum = sum32(payload)): Uint8Array {
-  const s = newBytes(HDR + payload.length);
+  const s = bytesToOverwrite(HDR + payload.length); // header (12 bytes) and payload written below
   const v = viewOf(s);
   v.setUint8(0, type); v.setUint8(1, channel); v.setUint32(2, seq, true);
   v.setUint16(6, payload.length, true); v.setUint32(8, sum, true);

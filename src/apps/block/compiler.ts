@@ -4,7 +4,7 @@ import type { BlockWorld } from '../../world/block-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fillBytes } from '../types.js';
 import { runSteps, Step, transform, sameBytes } from './steps.js';
-import { newBytes } from '../../sim/slab.js';
+import { bytesToOverwrite } from '../../sim/slab.js';
 
 const FILES = 24, SRC_BYTES = 6144, OBJ_BYTES = 4096, COMPILE_US = 3000;
 
@@ -19,7 +19,7 @@ class Compiler implements App {
     this.w = c.world as BlockWorld;
     const seed = c.rng.int(0x7fffffff);
     for (let i = 0; i < FILES; i++) {
-      const src = fillBytes(newBytes(SRC_BYTES), seed + i);
+      const src = fillBytes(bytesToOverwrite(SRC_BYTES), seed + i);
       this.sources.push(src);
       this.w.fs.install((n, d) => this.w.install(n, d), `src${i}.c`, src);
     }

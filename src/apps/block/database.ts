@@ -6,12 +6,12 @@ import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fnv1a } from '../../sim/memory.js';
 import { runSteps, Step, sameBytes } from './steps.js';
 import { fillBytes } from '../types.js';
-import { newBytes, viewOf } from '../../sim/slab.js';
+import { bytesToOverwrite, newBytes, viewOf } from '../../sim/slab.js';
 
 const RECORDS = 32, RECORD = 512, TRANSACTIONS = 120;
 
 function record(slot: number, version: number, seed: number): Uint8Array {
-  const r = fillBytes(newBytes(RECORD), seed + slot * 7919 + version * 104729);
+  const r = fillBytes(bytesToOverwrite(RECORD), seed + slot * 7919 + version * 104729);
   const v = viewOf(r);
   v.setUint32(0, slot, true); v.setUint32(4, version, true); v.setUint32(8, fnv1a(r.subarray(12)), true);
   return r;

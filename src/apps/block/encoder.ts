@@ -4,7 +4,7 @@ import type { BlockWorld } from '../../world/block-world.js';
 import type { App, AppContext, AppModule, AppVerdict } from '../types.js';
 import { fillBytes } from '../types.js';
 import { runSteps, Step, transform, sameBytes } from './steps.js';
-import { newBytes } from '../../sim/slab.js';
+import { bytesToOverwrite, newBytes } from '../../sim/slab.js';
 
 const INPUT_BYTES = 256 * 1024, CHUNK_BYTES = 16 * 1024, OUT_CHUNK = 2048, ENCODE_US = 2000;
 
@@ -17,7 +17,7 @@ class Encoder implements App {
 
   constructor(private readonly c: AppContext) {
     this.w = c.world as BlockWorld;
-    this.input = fillBytes(newBytes(INPUT_BYTES), c.rng.int(0x7fffffff));
+    this.input = fillBytes(bytesToOverwrite(INPUT_BYTES), c.rng.int(0x7fffffff));
     this.w.fs.install((n, d) => this.w.install(n, d), 'song.wav', this.input);
   }
 

@@ -4,7 +4,7 @@
 import { sum32 } from '../../sim/memory.js';
 import { ETHERTYPE_MONITOR, otherHostMac, frameType, framePayload } from '../../net/eth.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
-import { newBytes, viewOf } from '../../sim/slab.js';
+import { bytesToOverwrite, viewOf } from '../../sim/slab.js';
 
 const DURATION_US = 3_000_000;
 const INTERVAL_US = 5000;          // 200 frames/s between two other hosts
@@ -26,7 +26,7 @@ class NetworkAnalyzer implements App {
     const seed = c.rng.int(0x7fffffff);
     const total = DURATION_US / INTERVAL_US;
     const sendOne = (i: number): void => {
-      const p = fillBytes(newBytes(PAYLOAD_BYTES), seed + i);
+      const p = fillBytes(bytesToOverwrite(PAYLOAD_BYTES), seed + i);
       viewOf(p).setUint32(0, i, true);
       viewOf(p).setUint32(4, sum32(p.subarray(8)), true);
       this.sentAt.push(c.k.now);

@@ -2,7 +2,7 @@
 // update. The viewer checks every update's contents and how long it took.
 import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
-import { newBytes, viewOf } from '../../sim/slab.js';
+import { bytesToOverwrite, newBytes, viewOf } from '../../sim/slab.js';
 import { young } from '../../sim/young.js';
 
 const REQUESTS = 30;
@@ -19,7 +19,7 @@ class RemoteWindow implements App {
 
   constructor(private readonly c: NetAppContext) {}
 
-  private update(i: number): Uint8Array { return fillBytes(newBytes(UPDATE_BYTES), this.seed + i * 7919); }
+  private update(i: number): Uint8Array { return fillBytes(bytesToOverwrite(UPDATE_BYTES), this.seed + i * 7919); }
 
   start(): void {
     const c = this.c;
@@ -34,7 +34,7 @@ class RemoteWindow implements App {
     // Server: each 4-byte request names the update it wants.
     let pending = newBytes(0);
     serverRx.onData = young((chunk: Uint8Array) => {
-      const all = newBytes(pending.length + chunk.length);
+      const all = bytesToOverwrite(pending.length + chunk.length);
       all.set(pending); all.set(chunk, pending.length);
       let off = 0;
       for (; off + 4 <= all.length; off += 4) serverTx.write(this.update(viewOf(all).getUint32(off, true)));
@@ -43,7 +43,7 @@ class RemoteWindow implements App {
     // Viewer: reassemble updates in order and check each one.
     let buf = newBytes(0);
     viewerRx.onData = young((chunk: Uint8Array) => {
-      const all = newBytes(buf.length + chunk.length);
+      const all = bytesToOverwrite(buf.length + chunk.length);
       all.set(buf); all.set(chunk, buf.length);
       let off = 0;
       while (off + UPDATE_BYTES <= all.length) {

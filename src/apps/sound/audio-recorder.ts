@@ -10,7 +10,7 @@ import { fmtValue } from '../../devices/soundcard.js';
 import { BLOCK_BYTES, audioBlock, decodeKnown } from './audio.js';
 import { openConfigured, bytesPerSecond, AudioSettings } from './dsp.js';
 import { sameBytes } from '../block/steps.js';
-import { newBytes } from '../../sim/slab.js';
+import { bytesToOverwrite, newBytes } from '../../sim/slab.js';
 import { young } from '../../sim/young.js';
 
 const SETTINGS: AudioSettings = { bits: 16, channels: 2, rate: 44100 };
@@ -73,7 +73,7 @@ class AudioRecorder implements App {
 
   /** Reassemble blocks from what reads returned, and judge each against the microphone's truth. */
   private take(data: Uint8Array): void {
-    const all = newBytes(this.pending.length + data.length);
+    const all = bytesToOverwrite(this.pending.length + data.length);
     all.set(this.pending); all.set(data, this.pending.length);
     let off = 0;
     for (; off + BLOCK_BYTES <= all.length; off += BLOCK_BYTES) {

@@ -8,7 +8,7 @@
 // and checking words rather than bytes is about 5x cheaper, and sound trials make and check
 // thousands of blocks (a card left looping runs to the trial's deadline).
 import { bytesEqual, sum32 } from '../../sim/memory.js';
-import { newBytes, viewOf } from '../../sim/slab.js';
+import { bytesToOverwrite, viewOf } from '../../sim/slab.js';
 import { LITTLE_ENDIAN } from '../../sim/bytes.js';
 import type { PlayedPeriod } from '../../devices/soundcard.js';
 
@@ -24,7 +24,7 @@ function wordView(b: Uint8Array): Uint32Array | null {
 }
 
 export function audioBlock(stream: number, seq: number, seed: number): Uint8Array {
-  const b = newBytes(BLOCK_BYTES);
+  const b = bytesToOverwrite(BLOCK_BYTES); // every word is written below
   const w = wordView(b);
   let s = ((seed + seq * 2654435761) >>> 0) || 0x9e3779b9;
   let h = FNV_OFFSET | 0;
