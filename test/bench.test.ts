@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilationsIn, machineLoop, phasesIn, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
-import { countTrials, loadExperiment } from '../src/sweep/experiment.js';
+import { compilationsIn, machineLoop, phasesIn, poolPass, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { countTrials, loadExperiment, planTrials } from '../src/sweep/experiment.js';
+import { WorkerLanes } from '../src/sweep/pool.js';
+import { readFileSync } from 'node:fs';
 
 test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
   const base = project([{ trials: 1000, cpuMsPerTrial: 2 }], 2, 0.9, 0.05);
@@ -97,4 +99,19 @@ test('a sweep process reports its phases: the trials phase grows with the trials
   const few = sweepOf(1), many = sweepOf(12);
   assert.ok(many.trialsS > few.trialsS, `12 per cell ${many.trialsS} s, 1 per cell ${few.trialsS} s`);
   assert.throws(() => phasesIn('maxRssKb=1', 1), /phases/);
+});
+
+test('a pass on warm workers runs every trial on them, and takes longer for more trials', async () => {
+  const trials = planTrials(loadExperiment('fault-injection'), 1);
+  const dir = mkdtempSync(join(tmpdir(), 'shadowbench-pass-'));
+  const lanes = new WorkerLanes(2);
+  try {
+    await poolPass(lanes, trials, join(dir, 'warm.jsonl'));
+    const few = await poolPass(lanes, trials.slice(0, 12), join(dir, 'few.jsonl'));
+    const all = await poolPass(lanes, trials, join(dir, 'all.jsonl'));
+    const lines = readFileSync(join(dir, 'all.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, trials.length);
+    assert.deepEqual(new Set(lines.map((l) => JSON.parse(l).key)), new Set(trials.map((t) => t.key)));
+    assert.ok(few > 0 && all > few, `${trials.length} trials took ${all} s, 12 took ${few} s`);
+  } finally { await lanes.destroy(); rmSync(dir, { recursive: true, force: true }); }
 });

@@ -4,6 +4,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { Experiment, PlannedTrial, Scale, countTrials, iterateTrials, listExperiments, loadExperiment } from '../sweep/experiment.js';
 import { specKey } from '../sweep/reuse.js';
+import { runOnPool, WorkerLanes, SWEEP_BATCH } from '../sweep/pool.js';
 
 export function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -116,4 +117,14 @@ export function machineLoop(threads: number, rounds = 40): number {
   const ms = Number(r.stdout.trim());
   if (!Number.isFinite(ms)) throw new Error(`machine loop failed: ${r.stderr.slice(-300)}`);
   return ms / 1000;
+}
+
+/** Wall seconds of one pass of `trials` on `lanes` (records to `file`, a scratch file). On lanes
+ *  that already ran the same workloads (as in `reproduce`, where one set of workers runs every
+ *  sweep) the pass has no process start or end, no module load and no JIT warm-up in it: what is
+ *  left is the trials and how the workers share the machine. */
+export async function poolPass(lanes: WorkerLanes, trials: Iterable<PlannedTrial>, file: string): Promise<number> {
+  const t0 = performance.now();
+  await runOnPool(trials, { workers: lanes.count, batchSize: SWEEP_BATCH, taskTimeoutMs: 10 * 60_000, file, append() {}, onRecords() {}, lanes });
+  return (performance.now() - t0) / 1000;
 }

@@ -21,7 +21,8 @@ import { cpus, loadavg } from 'node:os';
 import { loadExperiment, planTrials } from '../sweep/experiment.js';
 import { runPlanned } from '../sweep/run-one.js';
 import { REPO_ROOT } from '../paths.js';
-import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn, machineLoop, phasesIn } from './bench-measure.js';
+import { cpuMs, median, withGc, spreadSample, trialsAtScale, project, compilationsIn, machineLoop, phasesIn, poolPass } from './bench-measure.js';
+import { WorkerLanes } from '../sweep/pool.js';
 import { intArg } from './args.js';
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -73,6 +74,23 @@ async function medianCpu(perCell: number): Promise<{ median: number; p90: number
   return { median: median(cpu), p90: cpu[Math.floor(cpu.length * 0.9)], gcShare: m.gcShare, trials: trials.length };
 }
 
+/** Parallel efficiency on warm workers, per round: 1 and 2 worker lanes each run the mix once with
+ *  other seeds (the same workloads, so the same code), then the timed mix in interleaved rounds. */
+async function warmWorkers(perCell: number, repeat: number): Promise<number[]> {
+  const e = loadExperiment('fault-injection');
+  const timed = planTrials(e, perCell), other = planTrials({ ...e, seedBase: e.seedBase + 1_000_000 }, perCell);
+  const dir = mkdtempSync(join(tmpdir(), 'shadowbench-bench-'));
+  const one = new WorkerLanes(1), two = new WorkerLanes(2);
+  try {
+    let n = 0;
+    const pass = async (lanes: WorkerLanes, trials: typeof timed) => { const file = join(dir, `r${n++}.jsonl`); try { return await poolPass(lanes, trials, file); } finally { rmSync(file, { force: true }); } };
+    await pass(one, other); await pass(two, other);
+    const out: number[] = [];
+    for (let i = 0; i < repeat; i++) { const t1 = await pass(one, timed), t2 = await pass(two, timed); out.push(t1 / t2 / 2); }
+    return out;
+  } finally { await Promise.all([one.destroy(), two.destroy()]); rmSync(dir, { recursive: true, force: true }); }
+}
+
 interface PoolFigures { efficiency: number; overhead: number }
 
 async function pool(perCell: number, rss: boolean, repeat: number): Promise<PoolFigures> {
@@ -105,6 +123,8 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   const s = (rs: Run[], k: 'startS' | 'endS') => median(rs.map((r) => r[k])).toFixed(2);
   console.log(`   by phase (medians)     start ${s(runs.one, 'startS')} s / ${s(runs.two, 'startS')} s and end ${s(runs.one, 'endS')} s / ${s(runs.two, 'endS')} s on 1 / 2 workers (node, modules, planning; sort, exit: no worker count shortens them); the trials alone: efficiency ${median(phaseEff).toFixed(2)}${range(phaseEff, 2)}`);
   console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
+  const warm = await warmWorkers(perCell, repeat);
+  console.log(`   warm workers           parallel efficiency ${median(warm).toFixed(2)}${range(warm, 2)}: the same sweep on 1 and 2 workers that already ran its workloads once (reproduce keeps one set of workers for all its sweeps), in ${repeat} interleaved rounds: no process start or end, module load or JIT warm-up, so what the cold figure above loses beyond this is those`);
   const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
   console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): in-process ${jit(runs.inProcess)}, 1 worker ${jit(runs.one)}, 2 workers ${jit(runs.two)}`);
   if (rss) {

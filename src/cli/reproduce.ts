@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { listExperiments, loadExperiment, countTrials, SCALES, Scale } from '../sweep/experiment.js';
 import { sweep } from './sweep.js';
-import { WorkerLanes } from '../sweep/pool.js';
+import { WorkerLanes, SWEEP_BATCH } from '../sweep/pool.js';
 import { report } from '../analysis/report.js';
 import { renderFigures } from '../analysis/render.js';
 import { runNotebooks } from '../analysis/notebooks.js';
@@ -53,7 +53,7 @@ export function reproduceCommand(y: Argv): Argv {
           for (const id of ids) {
             announce(`sweep ${id}: ${trials.get(id)} trials`);
             const s0 = performance.now();
-            dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: 16, resume: true, root: argv.out, onOtherIdentity: 'new-dir', reuse: [...dirs], lanes }));
+            dirs.push(await sweep({ experiment: id, scale: argv.scale, workers: argv.workers, batch: SWEEP_BATCH, resume: true, root: argv.out, onOtherIdentity: 'new-dir', reuse: [...dirs], lanes }));
             sweepS += (performance.now() - s0) / 1000;
             trialsDone += trials.get(id)!;
           }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { listExperiments, loadExperiment, withParamGrid, iterateTrials, countTrials, shardIter, shardSize, parseShard, SCALES, Scale, PlannedTrial, Experiment } from '../sweep/experiment.js';
-import { runOnPool, WorkerLanes } from '../sweep/pool.js';
+import { runOnPool, WorkerLanes, SWEEP_BATCH } from '../sweep/pool.js';
 import { provenance } from '../sweep/provenance.js';
 import { FORMAT, Manifest, ensureWritable, hasResults, readManifest, recordedKeys, appendLines, writeManifest, sortRecordsFile, recordsPath } from '../sweep/results.js';
 import { identityOf, identityDiff } from '../sweep/identity.js';
@@ -165,7 +165,7 @@ export function sweepCommand(y: Argv): Argv {
       .option('scale', { type: 'string', default: 'default', choices: SCALES as unknown as string[], describe: 'trials per cell from the experiment' })
       .option('trials', { type: 'number', coerce: intArg('trials', 1, MAX_TRIALS_PER_CELL), describe: 'trials per cell (overrides the scale)' })
       .option('workers', { type: 'number', default: Math.max(1, cpus().length), coerce: intArg('workers', 0, 4 * cpus().length), describe: 'worker threads (0 runs in-process: no timeout or heap guard, only the event budget)' })
-      .option('batch', { type: 'number', default: 16, coerce: intArg('batch', 1, 10_000), describe: 'trials per pool task' })
+      .option('batch', { type: 'number', default: SWEEP_BATCH, coerce: intArg('batch', 1, 10_000), describe: 'trials per pool task' })
       .option('task-timeout', { type: 'number', default: 600, coerce: intArg('task-timeout', 1, 86_400), describe: 'seconds a pool task may run; a batch that overruns is re-run trial by trial and only the culprit is recorded as harness-error' })
       .option('shard', { type: 'string', describe: 'run shard K of N (K/N): every N-th trial, for clusters; join with merge' })
       .option('param', { type: 'string', array: true, default: [] as string[], describe: 'override a parameter of data/params.json in every parameter set: name=value, or a grid name=v1,v2 (repeatable)' })

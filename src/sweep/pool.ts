@@ -39,6 +39,10 @@ export function failureReason(e: Error, timeoutMs: number): string {
   return `worker failed: ${e.message}`;
 }
 
+/** Trials per pool task unless a sweep says otherwise (--batch): large enough that the pool's
+ *  per-task cost stays small, small enough that the last batches finish together. */
+export const SWEEP_BATCH = 16;
+
 const WORKER = new URL('./worker.js', import.meta.url).href;
 const WORKER_OLD_SPACE_MB = 48, WORKER_YOUNG_SPACE_MB = 32;
 
