@@ -101,14 +101,19 @@ test('a sweep process reports its phases: the trials phase grows with the trials
   assert.throws(() => phasesIn('maxRssKb=1', 1), /phases/);
 });
 
-test('a pass on warm workers runs every trial on them, and takes longer for more trials', async () => {
+test('a pass on warm workers runs every trial on those same workers, and takes longer for more trials', async () => {
   const trials = planTrials(loadExperiment('fault-injection'), 1);
   const dir = mkdtempSync(join(tmpdir(), 'shadowbench-pass-'));
   const lanes = new WorkerLanes(2);
   try {
     await poolPass(lanes, trials, join(dir, 'warm.jsonl'));
+    const threads = () => lanes.pools.map((p) => p.threads.map((t) => t.threadId).join());
+    const before = threads(), done = lanes.pools.map((p) => p.completed);
     const few = await poolPass(lanes, trials.slice(0, 12), join(dir, 'few.jsonl'));
     const all = await poolPass(lanes, trials, join(dir, 'all.jsonl'));
+    // The same worker threads ran the later passes (warm: not replaced, not bypassed).
+    assert.deepEqual(threads(), before);
+    lanes.pools.forEach((p, i) => assert.ok(p.completed > done[i], `lane ${i} ran no task of the later passes`));
     const lines = readFileSync(join(dir, 'all.jsonl'), 'utf8').trim().split('\n');
     assert.equal(lines.length, trials.length);
     assert.deepEqual(new Set(lines.map((l) => JSON.parse(l).key)), new Set(trials.map((t) => t.key)));

@@ -75,7 +75,8 @@ async function medianCpu(perCell: number): Promise<{ median: number; p90: number
 }
 
 /** Parallel efficiency on warm workers, per round: 1 and 2 worker lanes each run the mix once with
- *  other seeds (the same workloads, so the same code), then the timed mix in interleaved rounds. */
+ *  other seeds (the same workloads: the same code and fault-free profiles; which lane owns a workload
+ *  is settled there and kept), then the timed mix in interleaved rounds. */
 async function warmWorkers(perCell: number, repeat: number): Promise<number[]> {
   const e = loadExperiment('fault-injection');
   const timed = planTrials(e, perCell), other = planTrials({ ...e, seedBase: e.seedBase + 1_000_000 }, perCell);
@@ -124,7 +125,7 @@ async function pool(perCell: number, rss: boolean, repeat: number): Promise<Pool
   console.log(`   by phase (medians)     start ${s(runs.one, 'startS')} s / ${s(runs.two, 'startS')} s and end ${s(runs.one, 'endS')} s / ${s(runs.two, 'endS')} s on 1 / 2 workers (node, modules, planning; sort, exit: no worker count shortens them); the trials alone: efficiency ${median(phaseEff).toFixed(2)}${range(phaseEff, 2)}`);
   console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
   const warm = await warmWorkers(perCell, repeat);
-  console.log(`   warm workers           parallel efficiency ${median(warm).toFixed(2)}${range(warm, 2)}: the same trials on 1 and 2 workers that already ran these workloads (as reproduce's workers do from its second sweep on), ${repeat} interleaved rounds; no process start or end, module load or JIT warm-up in it: the gap to the figure above is those`);
+  console.log(`   warm workers           parallel efficiency ${median(warm).toFixed(2)}${range(warm, 2)}: the same trials on 1 and 2 workers that already ran these workloads (as reproduce's workers do from its second sweep on), ${repeat} interleaved rounds; no process start or end, module load, JIT warm-up or first fault-free profile of a workload in it: the gap to the figure above is those`);
   const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
   console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): in-process ${jit(runs.inProcess)}, 1 worker ${jit(runs.one)}, 2 workers ${jit(runs.two)}`);
   if (rss) {

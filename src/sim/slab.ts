@@ -10,7 +10,7 @@
 // Inside a trial (`inTrialScope`, which runTrial uses) slabs come from a pool that the next trial
 // reuses: a trial's bytes do not outlive it (a record holds none; the 2 MiB machine memory is
 // recycled the same way), and a fresh 256 KiB buffer per slab made the collector run for external
-// memory pressure and cost a page fault per 4 KiB (a sound trial uses up to 20 slabs). Bytes made
+// memory pressure and cost a page fault per 4 KiB (a sound trial uses up to 89 slabs). Bytes made
 // outside any trial get slabs of their own, which nothing reuses.
 //
 // Zeroing: `newBytes` zeroes the view it returns; `bytesToOverwrite` does not, for callers that

@@ -33,11 +33,19 @@ export class RequestServer {
 
   private onFrame(f: Uint8Array): void {
     if (frameType(f) !== ETHERTYPE_REQUEST || !macEq(frameDst(f), SERVICE_GROUP)) return;
-    const id = new DataView(framePayload(f).buffer, framePayload(f).byteOffset).getUint32(0, true);
+    const id = requestId(framePayload(f));
+    if (id === null) return; // too short to name a request: dropped, as a real server drops a runt
     const reply = newBytes(8);
     viewOf(reply).setUint32(0, id, true);
     if (this.netdev.xmit(buildFrame(PEER_MAC, this.netdev.mac, ETHERTYPE_RESPONSE, reply))) this.answered++;
   }
+}
+
+/** The id a request or response payload starts with; null when it is shorter than 4 bytes (read
+ *  within the payload's own bytes: a slab's next bytes belong to something else, or to an earlier
+ *  trial). */
+function requestId(p: Uint8Array): number | null {
+  return p.length >= 4 ? viewOf(p).getUint32(0, true) : null;
 }
 
 /** The clients' books: request i is due at i * interval (global virtual time). */
@@ -55,7 +63,7 @@ export class RequestClient {
   /** Send from `peer` every request due in [fromUs, untilUs) (global time; `offsetUs` is the
    *  world's start), one event at a time. */
   attach(peer: PeerHost, sched: Scheduler, offsetUs: number, untilUs: number): void {
-    peer.on(ETHERTYPE_RESPONSE, (p) => this.onResponse(new DataView(p.buffer, p.byteOffset).getUint32(0, true), offsetUs + sched.now));
+    peer.on(ETHERTYPE_RESPONSE, (p) => { const id = requestId(p); if (id !== null) this.onResponse(id, offsetUs + sched.now); });
     this.next = Math.max(this.next, Math.ceil((offsetUs + sched.now) / this.intervalUs));
     const sendNext = (): void => {
       const id = this.next++;
