@@ -119,7 +119,21 @@ export class WorkerLanes {
   }
   private destroyed: Promise<void> | null = null;
   /** End every worker (once; later calls wait for the same end). */
-  destroy(): Promise<void> { return (this.destroyed ??= Promise.all(this.pools.map((p) => p.destroy())).then(() => undefined)); }
+  destroy(): Promise<void> { return (this.destroyed ??= this.loadedAll().then(() => Promise.all(this.pools.map((p) => p.destroy()))).then(() => undefined)); }
+
+  /**
+   * Settles when every worker has loaded the simulator: an empty batch, answered once the worker's
+   * modules are in (a worker Piscina started to replace one that failed or was stopped loads too).
+   * Ending a worker while Node 20 still loads its ES modules aborts the whole process ("FATAL ERROR:
+   * v8::Module::IsGraphAsync must be used on an instantiated module", a native stack trace, no exit
+   * code): CI saw it when a sweep refused bad input just after starting its workers. Capped at 10 s,
+   * so a worker that never answers cannot hold the end forever.
+   */
+  private loadedAll(): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise((r) => { timer = setTimeout(r, 10_000); });
+    return Promise.race([Promise.allSettled(this.pools.map((p) => p.run({ batch: [], file: '' } satisfies BatchTask))), cap]).finally(() => clearTimeout(timer));
+  }
 }
 
 const aborted = (s: AbortSignal): Promise<void> => new Promise((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));

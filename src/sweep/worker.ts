@@ -9,6 +9,7 @@ import { runPlanned } from './run-one.js';
 export interface BatchTask { batch: PlannedTrial[]; file: string }
 
 export default function runBatch({ batch, file }: BatchTask): number {
+  if (batch.length === 0) return 0; // the probe that says this worker has loaded (WorkerLanes)
   const lines = batch.map(runPlanned);
   appendFileSync(file, `${lines.join('\n')}\n`);
   return lines.length;
