@@ -3,13 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilationsIn, machineLoop, phasesIn, poolPass, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
 import { countTrials, loadExperiment, planTrials } from '../src/sweep/experiment.js';
 import { WorkerLanes } from '../src/sweep/pool.js';
-import { readFileSync } from 'node:fs';
 
 test('the projection grows with trials and CPU per trial, shrinks with workers and efficiency, grows with pool overhead', () => {
   const base = project([{ trials: 1000, cpuMsPerTrial: 2 }], 2, 0.9, 0.05);
