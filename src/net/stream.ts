@@ -169,7 +169,7 @@ export class StreamReceiver {
   }
 
   data(): Uint8Array {
-    const out = new Uint8Array(this.bytes);
+    const out = bytesToOverwrite(this.bytes); // every chunk is copied in: they sum to `bytes`
     let off = 0;
     for (const c of this.chunks) { out.set(c, off); off += c.length; }
     return out;

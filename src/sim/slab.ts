@@ -23,7 +23,8 @@
 // differs between two runs of a trial with two patterns (test/slab.test.ts).
 
 const SLAB_BYTES = 256 * 1024;
-/** Larger arrays get their own buffer: a slab would hold few of them. */
+/** Larger arrays get a slab to themselves (in a trial, up to a slab's size) or a buffer of their
+ *  own: a slab would hold few of them. */
 const MAX_FROM_SLAB = 16 * 1024;
 /** Slabs kept for reuse: up to 32 MiB per thread, grown only as far as a trial has needed. In the
  *  fault-injection mix most trials need 16 or fewer, but sound trials whose card plays or records
@@ -35,8 +36,10 @@ const POOL_SLABS = 128;
 
 let slab = new Uint8Array(0);
 let used = 0;
-/** The current slab held bytes of an earlier trial (a reused pooled slab): newBytes clears its views. */
+/** The current slab held bytes of an earlier trial (a reused pooled slab). */
 let dirty = false;
+/** The view `cut` returned last lies in such a slab: newBytes clears it. */
+let cutDirty = false;
 /** Tests: the byte every reused slab is filled with, and the views bytesToOverwrite handed out. */
 let poison: { pattern: number; views: Uint8Array[] } | null = null;
 const pool: Uint8Array[] = [];
@@ -44,21 +47,23 @@ const pool: Uint8Array[] = [];
 let depth = 0;
 /** The next pooled slab to hand out in this trial. */
 let nextPooled = 0;
+/** Whether the slab `pooledSlab` returned last holds an earlier trial's bytes. */
+let takenReused = false;
 
-function freshSlab(): Uint8Array {
-  dirty = false;
-  if (depth > 0 && nextPooled < POOL_SLABS) {
-    if (nextPooled < pool.length) {
-      const s = pool[nextPooled++];
-      dirty = true;
-      if (poison) s.fill(poison.pattern);
-      return s;
-    }
-    const s = new Uint8Array(SLAB_BYTES);
-    pool.push(s); nextPooled++;
+/** The trial's next pooled slab (grown into the pool if it was never made), or null outside a
+ *  trial or past the pool. */
+function pooledSlab(): Uint8Array | null {
+  takenReused = false;
+  if (depth === 0 || nextPooled >= POOL_SLABS) return null;
+  if (nextPooled < pool.length) {
+    const s = pool[nextPooled++];
+    takenReused = true;
+    if (poison) s.fill(poison.pattern);
     return s;
   }
-  return new Uint8Array(SLAB_BYTES);
+  const s = new Uint8Array(SLAB_BYTES);
+  pool.push(s); nextPooled++;
+  return s;
 }
 
 /** Tests: fill every reused slab with `pattern` when it is handed out again (null: stop), and
@@ -85,7 +90,7 @@ export function inTrialScope<T>(fn: () => T): T {
 /** A zeroed byte array of length `n`. */
 export function newBytes(n: number): Uint8Array {
   const out = cut(n);
-  if (dirty && n <= MAX_FROM_SLAB) out.fill(0);
+  if (cutDirty) out.fill(0);
   return out;
 }
 
@@ -93,13 +98,22 @@ export function newBytes(n: number): Uint8Array {
  *  a caller that writes every byte of it before it is read or returned. */
 export function bytesToOverwrite(n: number): Uint8Array {
   const out = cut(n);
-  if (poison && dirty && n <= MAX_FROM_SLAB) poison.views.push(out);
+  if (poison && cutDirty) poison.views.push(out);
   return out;
 }
 
 function cut(n: number): Uint8Array {
-  if (n > MAX_FROM_SLAB) return new Uint8Array(n);
-  if (used + n > slab.length) { slab = freshSlab(); used = 0; }
+  if (n > MAX_FROM_SLAB) {
+    // A large array in a trial (an encoder's input, a transferred file up to a slab's size) takes
+    // a pooled slab of its own, leaving the current one to the small arrays: a fresh buffer this
+    // size is zeroed by the allocator and faulted in page by page (the encoder's and the file
+    // transfer's were a sixth of a sweep's page faults).
+    const own = n <= SLAB_BYTES ? pooledSlab() : null;
+    cutDirty = own !== null && takenReused;
+    return own ? own.subarray(0, n) : new Uint8Array(n);
+  }
+  if (used + n > slab.length) { slab = pooledSlab() ?? new Uint8Array(SLAB_BYTES); dirty = takenReused; used = 0; }
+  cutDirty = dirty;
   const out = slab.subarray(used, used + n);
   used += (n + 7) & ~7;
   return out;

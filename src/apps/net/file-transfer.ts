@@ -6,6 +6,7 @@ import { checksumsEqual } from '../../sim/memory.js';
 import { AppModule, App, NetAppContext, fillBytes, AppVerdict, netContext } from '../types.js';
 import type { StreamSender, StreamReceiver } from '../../net/stream.js';
 import { young } from '../../sim/young.js';
+import { bytesToOverwrite } from '../../sim/slab.js';
 
 const CHUNK_BYTES = 16 * 1024;
 const CHANNEL = 1;
@@ -23,7 +24,7 @@ class FileTransfer implements App {
 
   constructor(private readonly c: NetAppContext) {
     const p = c.k.params;
-    this.file = fillBytes(new Uint8Array(p.fileTransferBytes), c.rng.int(0x7fffffff));
+    this.file = fillBytes(bytesToOverwrite(p.fileTransferBytes), c.rng.int(0x7fffffff));
     this.receive = p.fileTransferReceive !== 0;
   }
 
