@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilationsIn, machineLoop, phasesIn, poolPass, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
+import { compilationsIn, machineLoop, median, phasesIn, poolPass, project, sampleStep, spreadSample, trialsAtScale, withGc } from '../src/cli/bench-measure.js';
 import { countTrials, loadExperiment, planTrials } from '../src/sweep/experiment.js';
 import { WorkerLanes } from '../src/sweep/pool.js';
 
@@ -54,6 +54,20 @@ test('bench rejects a bad count with one line and exit 2', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--repeat must be an integer from 1 to 100, got '0'/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('bench refuses a short sweep that is not the smaller one, with one line and exit 2', () => {
+  const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
+  const r = spawnSync(process.execPath, [bin, 'bench', '--cells', '10', '--short-cells', '30'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--short-cells \(30\) must be below --cells \(10\)/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('the median is the middle value, and the mean of the two middle ones for an even count', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([1, 2]), 1.5, "not the upper of the two");
+  assert.equal(median([4, 1, 3, 2]), 2.5);
 });
 
 test('the paper-scale projection runs each distinct trial once: recovery-time repeats fault-injection trials', () => {

@@ -24,6 +24,26 @@ test('a reused slab: newBytes gives zeros, bytesToOverwrite the bytes left there
   inTrialScope(() => assert.ok(newBytes(8192).every((b) => b === 0)));
 });
 
+test('a large array (16 KiB to a slab) in a trial gets a reused slab of its own: zeroed by newBytes, as it is for bytesToOverwrite', () => {
+  const K = 1024;
+  inTrialScope(() => { for (let i = 0; i < 6; i++) newBytes(256 * K).fill(0xff); });
+  try {
+    const views = poisonReusedSlabs(0xa5);
+    inTrialScope(() => {
+      const small = newBytes(8192);
+      assert.ok(newBytes(64 * K).every((b) => b === 0), 'a 64 KiB newBytes is zeroed');
+      assert.ok(newBytes(256 * K).every((b) => b === 0), 'a slab-sized newBytes is zeroed');
+      const big = bytesToOverwrite(64 * K + 1);
+      assert.ok(big.every((b) => b === 0xa5), 'a large bytesToOverwrite is a reused slab as it is');
+      assert.equal(big.byteOffset, 0, 'it starts a slab of its own');
+      assert.notEqual(big.buffer, small.buffer, 'the small arrays keep their slab');
+      assert.ok(newBytes(300 * K).every((b) => b === 0), 'past a slab: a zeroed buffer of its own');
+    });
+    assert.equal(views.length, 1, 'the large bytesToOverwrite view is checked by the poison tests');
+  } finally { poisonReusedSlabs(null); }
+  assert.ok(newBytes(64 * K).every((b) => b === 0), 'outside a trial: a zeroed buffer of its own');
+});
+
 /** Run `trials` once plainly (the pool grows as far as they need, so later runs reuse it), then each
  *  twice with the reused slabs poisoned by two patterns: the bytes of every view bytesToOverwrite
  *  handed out, and the records, must not depend on the pattern, nor differ from the plain run. */
@@ -60,5 +80,11 @@ test('the same for a sample of every experiment, and the audio recorder where re
   // paper-campaign's image-x5 recorder trials leave bytes over between reads (a review found them
   // the only trials that catch a recorder that forgets its leftover bytes).
   trials.push(...planTrials(loadExperiment('paper-campaign'), 6).filter((t) => t.spec.app === 'audio-recorder' && t.key.includes('/000005/')));
+  // Files that fit a slab, sent and received (the default file is larger and comes fresh); an odd
+  // size leaves a partial word to fillBytes and the received stream's concatenation.
+  const transfers = planTrials(loadExperiment('fault-injection'), 1).filter((t) => t.spec.app === 'file-transfer').slice(0, 6);
+  for (const t of transfers) for (const bytes of [65_537, 256 * 1024]) for (const receive of [0, 1]) {
+    trials.push({ key: `${t.key}/file-${bytes}-${receive ? 'receive' : 'send'}`, spec: { ...t.spec, params: { ...t.spec.params, fileTransferBytes: bytes, fileTransferReceive: receive } } });
+  }
   assert.ok(checkOverwrites(trials) > 1000);
 });

@@ -7,7 +7,12 @@ import { specKey } from '../sweep/reuse.js';
 import { runOnPool, WorkerLanes, SWEEP_BATCH } from '../sweep/pool.js';
 
 export function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** The middle value; for an even count the mean of the two middle ones (not the upper one, which
+ *  would report the better of two rounds). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 export interface Measured<T> {
   value: T; cpuMs: number; wallMs: number; gcMs: number;

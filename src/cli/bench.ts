@@ -96,12 +96,12 @@ async function warmWorkers(perCell: number, repeat: number): Promise<number[]> {
   } finally { await Promise.all([one.destroy(), two.destroy()]); rmSync(dir, { recursive: true, force: true }); }
 }
 
-interface PoolFigures { efficiency: number; overhead: number }
+interface PoolFigures { efficiency: number; overhead: number; /** Which sweeps the two came from. */ sizes: string }
 
 const range = (xs: number[], digits: number, unit = '') => (xs.length > 1 ? ` (range ${Math.min(...xs).toFixed(digits)}${unit} to ${Math.max(...xs).toFixed(digits)}${unit})` : '');
 const mid = (rs: Run[]) => median(rs.map((r) => r.seconds));
 const rate = (r: Run) => r.trials / r.seconds;
-const jit = (rs: Run[]) => `${median(rs.map((r) => r.compilations))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
+const jit = (rs: Run[]) => `${Math.round(median(rs.map((r) => r.compilations)))} (${(median(rs.map((r) => r.compileMs)) / 1000).toFixed(1)} s)`;
 
 /**
  * Section 2. Two sizes of the fault-injection sweep, each a fresh process, in interleaved rounds:
@@ -131,7 +131,10 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
   console.log(`\n2. fault-injection sweeps (every driver x app, native/restart/shadow, transient+deterministic), each run a fresh process, ${repeat} interleaved rounds (medians)`);
   console.log(`   median CPU per trial   ${cpu.median.toFixed(2)} ms (p90 ${cpu.p90.toFixed(2)} ms), in-process, warm, ${cpu.trials} trials`);
   console.log(`   GC share of CPU        ${(100 * cpu.gcShare).toFixed(1)}% (GC pauses / wall time of those trials, one thread${process.execArgv.includes('--single-threaded') ? '' : '; not --single-threaded: concurrent GC threads are not counted'})`);
-  const size = cells === DEFAULT_CELLS ? `the default scale, ${full.one[0].trials} trials (what \`sweep fault-injection\` and \`reproduce\` run)` : `${full.one[0].trials} trials (--cells ${cells}; the default scale is ${DEFAULT_CELLS})`;
+  // Both fresh-process figures side by side, each with its size: the quoted one is the default
+  // scale's (since 864d6e3; before, bench quoted a 3960-trial sweep, so older figures are that).
+  console.log(`   parallel efficiency of fresh sweep processes on 2 workers: ${median(quoted).toFixed(2)}${range(quoted, 2)} at ${full.one[0].trials} trials (quoted), ${median(quick).toFixed(2)}${range(quick, 2)} at ${short.one[0].trials} trials`);
+  const size = cells === DEFAULT_CELLS ? `the default scale, ${full.one[0].trials} trials (a standalone \`sweep fault-injection\`; \`reproduce\` runs it on workers its first sweep warmed: see warm workers below)` : `${full.one[0].trials} trials (--cells ${cells}; the default scale is ${DEFAULT_CELLS})`;
   console.log(`   ${size}`);
   console.log(line('pool, 1 worker', full.one));
   console.log(`${line('pool, 2 workers', full.two)}   parallel efficiency ${median(quoted).toFixed(2)}${range(quoted, 2)}`);
@@ -144,7 +147,8 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
   console.log(`   a short sweep, ${short.one[0].trials} trials (--short-cells ${shortCells}), same rounds`);
   console.log(line('in-process (0 workers)', short.inProcess));
   console.log(`${line('pool, 1 worker', short.one)}   pool overhead ${median(overheads).toFixed(1)}%${range(overheads, 1, '%')}`);
-  console.log(`${line('pool, 2 workers', short.two)}   parallel efficiency ${median(quick).toFixed(2)}${range(quick, 2)}: each worker's start and JIT warm-up and the process's start and end are a larger share of a short sweep`);
+  const quickPhase = short.two.map((r, i) => short.one[i].trialsS / r.trialsS / 2);
+  console.log(`${line('pool, 2 workers', short.two)}   parallel efficiency ${median(quick).toFixed(2)}${range(quick, 2)}; the trials alone ${median(quickPhase).toFixed(2)}${range(quickPhase, 2)}`);
   console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
   const warm = await warmWorkers(shortCells, repeat);
   console.log(`   warm workers           parallel efficiency ${median(warm).toFixed(2)}${range(warm, 2)}: the short sweep's trials on 1 and 2 workers that already ran these workloads (as reproduce's workers do from its second sweep on), ${repeat} interleaved rounds; no process start or end, module load, JIT warm-up or first fault-free profile of a workload in it`);
@@ -157,7 +161,7 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
     const large = sweepProcess(shortCells * 10, 2);
     console.log(`\n3. peak RSS of a sweep process (2 workers): ${short.two[0].trials} trials ${base.toFixed(0)} MB (median of ${small.map((x) => x.toFixed(0)).join(', ')}); ${large.trials} trials ${large.rssMb.toFixed(0)} MB (${(100 * (large.rssMb / base - 1)).toFixed(1)}% more)`);
   }
-  return { efficiency: median(quoted), overhead: median(overheads) / 100 };
+  return { efficiency: median(quoted), overhead: median(overheads) / 100, sizes: `efficiency at ${full.one[0].trials} trials, pool overhead at ${short.one[0].trials}` };
 }
 
 /** Section 4: every experiment at paper scale, projected from CPU per trial on a spread sample. */
@@ -176,11 +180,11 @@ function paperProjection(samples: number, figures: PoolFigures, workers: number)
   });
   const p = project(parts, workers, figures.efficiency, Math.max(0, figures.overhead));
   const total = parts.reduce((s, x) => s + x.planned, 0), run = parts.reduce((s, x) => s + x.trials, 0);
-  console.log(`   ${total} trials, ${run} run (the rest copied from identical trials), ${p.cpuSeconds.toFixed(0)} CPU s; on ${workers} workers at efficiency ${figures.efficiency.toFixed(2)} and pool overhead ${(100 * Math.max(0, figures.overhead)).toFixed(1)}% (section 2): ${(p.wallSeconds / 60).toFixed(1)} min of sweeps (figures, report and notebooks come after)`);
+  console.log(`   ${total} trials, ${run} run (the rest copied from identical trials), ${p.cpuSeconds.toFixed(0)} CPU s; on ${workers} workers at efficiency ${figures.efficiency.toFixed(2)} and pool overhead ${(100 * Math.max(0, figures.overhead)).toFixed(1)}% (section 2: ${figures.sizes}): ${(p.wallSeconds / 60).toFixed(1)} min of sweeps (figures, report and notebooks come after)`);
 }
 
 export function benchCommand(y: Argv): Argv {
-  return y.command('bench', 'measure simulator and sweep speed: events/s, CPU per trial, pool efficiency and overhead, peak RSS',
+  return y.command('bench', 'measure simulator and sweep speed: events/s, CPU per trial, pool efficiency and overhead, peak RSS (about 12 minutes on 2 cores with the defaults)',
     (a) => a
       .option('trials', { type: 'number', default: 20, coerce: intArg('trials', 1, 100_000), describe: 'fault-free trials per app (section 1)' })
       .option('cells', { type: 'number', default: DEFAULT_CELLS, coerce: intArg('cells', 1, 100_000), describe: `trials per cell of the fault-injection sweep whose parallel efficiency is quoted (section 2; default: the experiment's default scale)` })
@@ -199,6 +203,7 @@ export function benchCommand(y: Argv): Argv {
       for (const o of ['repeat', 'samples', 'trials', 'cells', 'short-cells'] as const) {
         if (!Number.isInteger(argv[o]) || argv[o] < 1) { console.error(`shadowbench: --${o} must be a positive integer, got '${argv[o]}'`); process.exit(2); }
       }
+      if (argv['short-cells'] >= argv.cells) { console.error(`shadowbench: --short-cells (${argv['short-cells']}) must be below --cells (${argv.cells}): the short sweep is the smaller one`); process.exit(2); }
       console.log(`load average at start: ${load()} (${cpus().length} cpus); wall-clock figures need an idle machine\n`);
       perApp(argv.trials);
       const figures = await pool(argv['short-cells'], argv.cells, !argv['skip-rss'], argv.repeat);

@@ -130,7 +130,9 @@ export class StreamSender {
 export class StreamReceiver {
   private expected = 0;
   private readonly chunks: Uint8Array[] = [];
-  bytes = 0;
+  private received = 0;
+  /** Bytes received in order so far: the sum of the chunks' lengths (data() relies on it). */
+  get bytes(): number { return this.received; }
   ended = false;
   onData: ((chunk: Uint8Array) => void) | null = null;
   onEnd: (() => void) | null = null;
@@ -149,7 +151,7 @@ export class StreamReceiver {
       else {
         const copy = copyBytes(seg.payload);
         this.chunks.push(copy);
-        this.bytes += copy.length;
+        this.received += copy.length;
         this.onData?.(copy);
       }
     }
