@@ -29,9 +29,13 @@ import { intArg } from './args.js';
 /** The fault-injection experiment's default scale: the sweep whose efficiency bench quotes. */
 const DEFAULT_CELLS = loadExperiment('fault-injection').trialsPerCell.default;
 
+/** Progress on stderr (stdout holds only the figures): section 2 runs for minutes before it prints. */
+const note = (msg: string): void => { process.stderr.write(`bench: ${msg}\n`); };
+
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 function perApp(trials: number): void {
+  note('section 1: fault-free trials per app');
   console.log('1. fault-free trials (native), per app; rates per CPU second');
   console.log('app                  trials   events/trial    sites/trial   CPU ms/trial (median)   events/s (CPU)   sites/s (CPU)');
   for (const app of APPS) {
@@ -119,10 +123,13 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
   const machine: number[] = [];
   // One sweep per configuration is noisy on a small machine: run the configurations interleaved
   // `repeat` times and report medians with their range.
+  note(`section 2: ${repeat} round(s), each 5 fresh sweep processes (short in-process, 1 and 2 workers; then ${cells} per cell on 1 and 2 workers) and the machine loop`);
   for (let i = 0; i < repeat; i++) {
     short.inProcess.push(sweepProcess(shortCells, 0)); short.one.push(sweepProcess(shortCells, 1)); short.two.push(sweepProcess(shortCells, 2));
     full.one.push(sweepProcess(cells, 1)); full.two.push(sweepProcess(cells, 2));
     machine.push(machineLoop(1) / machineLoop(2));
+    const secs = (rs: Run[]) => `${rs[i].seconds.toFixed(1)} s`;
+    note(`round ${i + 1} of ${repeat}: ${shortCells} per cell ${secs(short.inProcess)} / ${secs(short.one)} / ${secs(short.two)} (in-process / 1 / 2 workers), ${cells} per cell ${secs(full.one)} / ${secs(full.two)} (1 / 2 workers)`);
   }
   const line = (label: string, rs: Run[]) => `   ${label.padEnd(23)}${(rs[0].trials / mid(rs)).toFixed(1).padStart(8)} trials/s  ${mid(rs).toFixed(1)} s`;
   const efficiency = (two: Run[], one: Run[]) => two.map((r, i) => rate(r) / rate(one[i]) / 2);
@@ -150,6 +157,7 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
   const quickPhase = short.two.map((r, i) => short.one[i].trialsS / r.trialsS / 2);
   console.log(`${line('pool, 2 workers', short.two)}   parallel efficiency ${median(quick).toFixed(2)}${range(quick, 2)}; the trials alone ${median(quickPhase).toFixed(2)}${range(quickPhase, 2)}`);
   console.log(`   the machine itself     ${median(machine).toFixed(2)}${range(machine, 2)}: a fixed memory-bound loop on 1 and 2 threads in the same rounds (${machine.map((x) => x.toFixed(2)).join(', ')}); below 1 is the machine's own limit (shared cache and memory, other tenants)`);
+  note(`section 2, warm workers: ${repeat} round(s)`);
   const warm = await warmWorkers(shortCells, repeat);
   console.log(`   warm workers           parallel efficiency ${median(warm).toFixed(2)}${range(warm, 2)}: the short sweep's trials on 1 and 2 workers that already ran these workloads (as reproduce's workers do from its second sweep on), ${repeat} interleaved rounds; no process start or end, module load, JIT warm-up or first fault-free profile of a workload in it`);
   console.log(`   optimising compilations in the whole process (V8 --trace-opt, medians): default scale 1 worker ${jit(full.one)}, 2 workers ${jit(full.two)}; short sweep in-process ${jit(short.inProcess)}, 1 worker ${jit(short.one)}, 2 workers ${jit(short.two)}`);
@@ -158,6 +166,7 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
     // short 2-worker rounds above, each listed; the 10x sweep runs once (it is ten times as long).
     const small = short.two.map((r) => r.rssMb);
     const base = median(small);
+    note('section 3: a sweep ten times the short one, for its peak RSS');
     const large = sweepProcess(shortCells * 10, 2);
     console.log(`\n3. peak RSS of a sweep process (2 workers): ${short.two[0].trials} trials ${base.toFixed(0)} MB (median of ${small.map((x) => x.toFixed(0)).join(', ')}); ${large.trials} trials ${large.rssMb.toFixed(0)} MB (${(100 * (large.rssMb / base - 1)).toFixed(1)}% more)`);
   }
@@ -166,6 +175,7 @@ async function pool(shortCells: number, cells: number, rss: boolean, repeat: num
 
 /** Section 4: every experiment at paper scale, projected from CPU per trial on a spread sample. */
 function paperProjection(samples: number, figures: PoolFigures, workers: number): void {
+  note('section 4: sampling every experiment at paper scale');
   console.log(`\n4. paper scale (reproduce --scale paper, sweeps only), projected from CPU per trial on ~${samples} trials spread over each plan`);
   console.log('experiment            trials   to run   sampled   CPU ms/trial (mean)   CPU s');
   const parts = trialsAtScale('paper').map(({ id, trials, toRun }) => {
