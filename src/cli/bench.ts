@@ -111,10 +111,10 @@ const jit = (rs: Run[]) => `${Math.round(median(rs.map((r) => r.compilations)))}
  * Section 2. Two sizes of the fault-injection sweep, each a fresh process, in interleaved rounds:
  * a short one (in-process, 1 and 2 workers: the pool's overhead, and how a short sweep scales)
  * and the experiment's default scale (1 and 2 workers: the parallel efficiency quoted, because it
- * is the sweep `sweep fault-injection` and `reproduce` run). What every worker pays once (its
- * start, module load and JIT warm-up, ~1 s of CPU each on this machine) and what the process pays
- * once (start and end, ~0.6 s) weigh more the shorter the sweep, so the short sweep's efficiency
- * is printed beside the quoted one, not hidden: it says what a quick sweep gets.
+ * is what a standalone `sweep fault-injection` runs; `reproduce` runs it on warm workers, the warm
+ * line). What each extra worker pays once (its start, module load and JIT warm-up: ~2 s of CPU on
+ * this machine, measured) and what the process pays once (start and end, ~0.6 s) weigh more the
+ * shorter the sweep, so the short sweep's efficiency is printed beside the quoted one, not hidden.
  */
 async function pool(shortCells: number, cells: number, rss: boolean, repeat: number): Promise<PoolFigures> {
   const cpu = await medianCpu(shortCells);
