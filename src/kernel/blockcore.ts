@@ -123,8 +123,7 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
   apiFor(inst: DriverInstance): BlockKernelApi {
     const k = this.k;
     const owner = 0x100 + inst.slot;
-    return {
-      ...k.resourceApi(inst, () => this.ops?.interrupt()),
+    return Object.assign(k.resourceApi(inst, () => this.ops?.interrupt()), { // see Kernel.resourceApi
       endRequest: (id: number, status: number) => {
         const r = this.requests.get(id);
         // Ending a request the driver does not hold corrupts the queue: the block layer's BUG checks.
@@ -136,7 +135,7 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
         this.stopped = false;
         k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3);
       },
-    };
+    });
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------

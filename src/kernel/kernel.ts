@@ -288,7 +288,10 @@ export class Kernel {
   }
 
   /** The services every class offers a driver instance: memory and its interrupt line, whose
-   *  handler is the class's way into the driver (through the strategy's ops). */
+   *  handler is the class's way into the driver (through the strategy's ops). A class adds its
+   *  own services with Object.assign, not `{ ...resourceApi(), more }`: V8 gives a spread followed
+   *  by new keys a new hidden class on every call, so the code calling these services would
+   *  deoptimise in every trial. */
   resourceApi(inst: DriverInstance, onInterrupt: () => void) {
     return {
       kmalloc: (size: number) => this.kmalloc(inst, size),

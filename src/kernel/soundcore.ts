@@ -145,7 +145,7 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
   // ---- the driver's view ----------------------------------------------------------------------
   apiFor(inst: DriverInstance): SoundKernelApi {
     const k = this.k;
-    return { ...k.resourceApi(inst, () => this.ops?.interrupt()), wakeUp: () => this.wakeAll() };
+    return Object.assign(k.resourceApi(inst, () => this.ops?.interrupt()), { wakeUp: () => this.wakeAll() }); // see Kernel.resourceApi
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------

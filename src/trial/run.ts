@@ -185,8 +185,9 @@ function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, a
   const { outcome, reason } = decide(w, app, appDone, appKilled, injector);
   const s = strategy.report();
   const first = k.failures[0];
-  const faults: FaultRecord[] = (injector?.planted ?? []).map((p) => ({
-    ...p.fault, ...p.activity,
+  // Object.assign, not spreads: V8 gives a spread followed by new keys a new hidden class on every
+  // call, and code that reads these records then deoptimises every trial (keys keep this order).
+  const faults: FaultRecord[] = (injector?.planted ?? []).map((p) => Object.assign({}, p.fault, p.activity, {
     latentGapUs: first && p.activity.firstFiredUs !== null ? first.atUs - p.activity.firstFiredUs : null,
     workloadEndUs: null,
   }));
