@@ -1,9 +1,9 @@
-// Dealing batches to workers: every trial exactly once, a workload kept on one worker while
+// Dealing batches to workers: every trial exactly once, a driver class kept on one worker while
 // the work is still shared out as workers ask, and the queues bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadExperiment, planTrials, PlannedTrial } from '../src/sweep/experiment.js';
-import { AffinityDealer, stridedBatches, workloadBatches, workloadOf } from '../src/sweep/affinity.js';
+import { AffinityDealer, groupOf, stridedBatches, workloadBatches, workloadOf } from '../src/sweep/affinity.js';
 
 const plan = planTrials(loadExperiment('fault-injection'), 3);
 
@@ -22,6 +22,14 @@ function deal(dealer: { next(lane: number): PlannedTrial[] | undefined }, lanes:
 
 const keys = (ran: PlannedTrial[][][]) => ran.flat(2).map((t) => t.key).sort();
 const workloads = (batches: PlannedTrial[][]) => new Set(batches.flat().map(workloadOf));
+const classes = (batches: PlannedTrial[][]) => new Set(batches.flat().map(groupOf));
+/** How many of a worker's batches are of a class it does not own, and whether they all come after
+ *  its own (taken over at the end, when it had nothing of its own left). */
+function strangers(batches: PlannedTrial[][], own: Set<string>): { count: number; last: boolean } {
+  const firstStranger = batches.findIndex((b) => !own.has(groupOf(b[0])));
+  const count = batches.filter((b) => !own.has(groupOf(b[0]))).length;
+  return { count, last: firstStranger < 0 || batches.slice(firstStranger).every((b) => !own.has(groupOf(b[0]))) };
+}
 
 test('workloadBatches: every trial once, each batch of one workload and at most batchSize', () => {
   const batches = [...workloadBatches(plan, 16)];
@@ -32,30 +40,44 @@ test('workloadBatches: every trial once, each batch of one workload and at most 
   }
 });
 
-test('two workers asking in turn: every trial once, and each runs about half of the workloads', () => {
-  const all = workloads([plan]).size;
-  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2), 2);
+test('two workers asking in turn: every trial once, each class on one worker but for the end, the trials shared evenly', () => {
+  const owners = new Map<string, number>();
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
   assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
-  const [a, b] = ran.map(workloads);
-  assert.ok(a.size + b.size <= all + 2, `workloads per worker ${a.size} + ${b.size}, of ${all}`);
+  assert.equal(owners.size, 3, 'network, sound and block each have an owner');
+  assert.deepEqual(new Set(owners.values()), new Set([0, 1]), 'both workers own a class');
   assert.ok(Math.abs(ran[0].flat().length - ran[1].flat().length) <= 32, 'the trials are shared about evenly');
-  // Dealt in turn without affinity, as before, each worker ran nearly every workload.
+  for (const lane of [0, 1]) {
+    const own = new Set([...owners].filter(([, l]) => l === lane).map(([c]) => c));
+    const s = strangers(ran[lane], own);
+    assert.ok(s.last, `worker ${lane} ran another's class only after the last batch of its own`);
+  }
+  const [a, b] = ran.map(classes);
+  assert.ok(a.size + b.size <= 4, `classes per worker ${a.size} + ${b.size}, of 3: one at most is shared`);
+  // Dealt in turn without affinity, as before, each worker ran every class.
   const batches = [...stridedBatches(plan, 16)];
-  const plain = [batches.filter((_, i) => i % 2 === 0), batches.filter((_, i) => i % 2 === 1)].map(workloads);
-  assert.ok(plain[0].size + plain[1].size > all * 1.5, `without affinity: ${plain[0].size} + ${plain[1].size} of ${all}`);
+  const plain = [batches.filter((_, i) => i % 2 === 0), batches.filter((_, i) => i % 2 === 1)].map(classes);
+  assert.equal(plain[0].size + plain[1].size, 6, `without affinity: ${plain[0].size} + ${plain[1].size} of 3`);
 });
 
 test('a worker that stops asking leaves nothing behind, and queues stay bounded', () => {
   // Worker 1 takes one batch and never asks again: what was queued for it must reach worker 0.
-  const dealer = new AffinityDealer(workloadBatches(plan, 4), 2, 3);
+  const dealer = new AffinityDealer(workloadBatches(plan, 4), 2, 12);
   const first = dealer.next(1)!;
   const rest: PlannedTrial[][] = [];
   let maxQueued = 0;
   for (let b = dealer.next(0); b !== undefined; b = dealer.next(0)) { rest.push(b); maxQueued = Math.max(maxQueued, dealer.queued(1)); }
   assert.deepEqual([first, ...rest].flat().map((t) => t.key).sort(), plan.map((t) => t.key).sort());
-  assert.ok(maxQueued > 0 && maxQueued <= 3, `queued for the idle worker: at most ${maxQueued}`);
-  // Worker 1's workload went on in worker 0 once its queue was full: 0 ran batches of it.
-  assert.ok(rest.some((b) => workloadOf(b[0]) === workloadOf(first[0])));
+  assert.ok(maxQueued > 0 && maxQueued <= 12, `trials queued for the idle worker: at most ${maxQueued}`);
+  // Worker 1's class went on in worker 0 once its queue was full: 0 ran batches of it.
+  assert.ok(rest.some((b) => groupOf(b[0]) === groupOf(first[0])));
+});
+
+test('more workers than classes: every trial once, every worker busy, the trials shared evenly', () => {
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 8), 5), 5);
+  assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
+  const counts = ran.map((r) => r.flat().length);
+  assert.ok(Math.max(...counts) - Math.min(...counts) <= 16, `trials per worker ${counts.join(', ')}`);
 });
 
 test('one worker gets every batch in the order of the stream', () => {
@@ -64,29 +86,26 @@ test('one worker gets every batch in the order of the stream', () => {
   assert.deepEqual(ran[0], batches);
 });
 
-test('dealers that share owners (sweeps on the same workers): a workload goes to the worker that ran it in an earlier sweep', () => {
+test('dealers that share owners (sweeps on the same workers): a class goes to the worker that ran it in an earlier sweep', () => {
   const owners = new Map<string, number>();
-  const first = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2);
-  const owned = [workloads(first[0]), workloads(first[1])];
+  deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
+  const owned = [0, 1].map((lane) => new Set([...owners].filter(([, l]) => l === lane).map(([c]) => c)));
   assert.ok(owned[0].size > 0 && owned[1].size > 0);
   // The same workloads again, and worker 1 asks first this time: without shared owners it would
   // take the first workload, which worker 0 ran.
-  const again = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2, (s) => (s + 1) % 2);
+  const again = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2, (s) => (s + 1) % 2);
   assert.deepEqual(keys(again), plan.map((t) => t.key).sort());
   const firstBatch = again[1][0];
-  assert.ok(owned[1].has(workloadOf(firstBatch[0])), 'worker 1 starts on a workload it ran before');
-  // Apart from the end, when an idle worker takes over queued batches, each runs its own workloads.
-  for (const lane of [0, 1]) {
-    const strangers = again[lane].filter((b) => !owned[lane].has(workloadOf(b[0]))).length;
-    assert.ok(strangers <= 4, `worker ${lane} ran ${strangers} batches of the other's workloads`);
-  }
+  assert.ok(owned[1].has(groupOf(firstBatch[0])), 'worker 1 starts on a class it ran before');
+  // Apart from the end, when an idle worker takes over queued batches, each runs its own classes.
+  for (const lane of [0, 1]) assert.ok(strangers(again[lane], owned[lane]).last, `worker ${lane} ran the other's classes only at the end`);
   const fresh = deal(new AffinityDealer(workloadBatches(plan, 16), 2), 2, (s) => (s + 1) % 2);
-  assert.ok(!owned[1].has(workloadOf(fresh[1][0][0])), 'without the shared owners worker 1 starts on worker 0\'s first workload');
+  assert.ok(!owned[1].has(groupOf(fresh[1][0][0])), 'without the shared owners worker 1 starts on worker 0\'s first class');
 });
 
 test('owners all on one worker from earlier sweeps: the other still gets half the trials', () => {
-  const owners = new Map([...new Set(plan.map(workloadOf))].map((w) => [w, 0] as [string, number]));
-  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, 64, owners), 2);
+  const owners = new Map([...new Set(plan.map(groupOf))].map((w) => [w, 0] as [string, number]));
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
   assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
   const [a, b] = ran.map((r) => r.flat().length);
   assert.ok(Math.abs(a - b) <= 32, `trials per worker ${a} and ${b}`);

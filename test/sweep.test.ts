@@ -11,7 +11,7 @@ import { merge } from '../src/cli/merge.js';
 import { validateExperiment, planTrials, loadExperiment } from '../src/sweep/experiment.js';
 import { runPlanned } from '../src/sweep/run-one.js';
 import { WorkerLanes } from '../src/sweep/pool.js';
-import { workloadOf } from '../src/sweep/affinity.js';
+import { groupOf } from '../src/sweep/affinity.js';
 
 const bin = fileURLToPath(new URL('../../bin/shadowbench.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'shadowbench-test-'));
@@ -42,18 +42,17 @@ test('sweeps one after another on the same workers (reproduce): the records of f
     sweep({ experiment, scale: 'default', trials: 2, workers, batch: 4, out: join(base, name), resume: false, quiet: true, lanes: shared });
   try {
     const before = threads();
-    const firstShared = await run('table4', 'a-shared', 2, lanes);
+    const firstShared = await run('overhead-classes', 'a-shared', 2, lanes);
     const afterFirst = tasks();
     const ownersAfterFirst = new Map(lanes.owners);
     const secondShared = await run('fault-injection', 'b-shared', 2, lanes);
     // Both sweeps ran on these very workers: their tasks, the same threads throughout.
     assert.ok(afterFirst > 0 && tasks() > afterFirst, `tasks on the shared workers: ${afterFirst}, then ${tasks()}`);
     assert.deepEqual(threads(), before);
-    assert.equal(records(firstShared), records(await run('table4', 'a-zero', 0)));
+    assert.equal(records(firstShared), records(await run('overhead-classes', 'a-zero', 0)));
     assert.equal(records(secondShared), records(await run('fault-injection', 'b-zero', 0)));
-    // The second sweep's dealer found the first one's owners and added its own new workloads.
-    const workloads = new Set(planTrials(loadExperiment('table4'), 1).map(workloadOf));
-    assert.deepEqual(new Set(ownersAfterFirst.keys()), workloads);
+    // The second sweep's dealer found the first one's owners (sound, block) and added network.
+    assert.deepEqual(new Set(ownersAfterFirst.keys()), new Set(planTrials(loadExperiment('overhead-classes'), 1).map(groupOf)));
     for (const [w, lane] of ownersAfterFirst) assert.equal(lanes.owners.get(w), lane, `${w} kept its worker`);
     assert.ok(lanes.owners.size > ownersAfterFirst.size);
     await assert.rejects(run('table4', 'c', 1, lanes), /1 workers asked for, 2 given/);

@@ -1,6 +1,6 @@
 // Runs planned trials on Piscina: one single-thread pool per worker, many trials per task so
-// pool overhead stays small, one task in flight per worker, and a timeout per task; a workload
-// stays with one worker (sweep/affinity.ts), across sweeps too when they share the workers.
+// pool overhead stays small, one task in flight per worker, and a timeout per task; a driver
+// class stays with one worker (sweep/affinity.ts), across sweeps too when they share the workers.
 // Workers append their batches' records to the file themselves and report counts. A batch whose
 // worker throws, dies, overruns its time or its heap is re-run one trial per task, so only the
 // culprit becomes a harness-error record (written here) and the records do not depend on the
@@ -58,7 +58,7 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
   if (o.lanes?.count !== o.workers) throw new Error(`runOnPool: ${o.workers} workers asked for, ${o.lanes?.count ?? 'none'} given`);
   const shared = o.lanes;
   const { pools: lanes, owners } = shared;
-  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, 64, owners);
+  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, undefined, owners);
   const stop = new AbortController();
   // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
   // the combined signal is collected), so more than 10 listeners is normal here, not a leak.
@@ -96,17 +96,17 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
 
 /**
  * The worker threads of sweeps: one single-thread Piscina pool per worker (a lane), so the dealer
- * decides which worker runs a batch, and which lane first ran each workload (its owner). A set
+ * decides which worker runs a batch, and which lane first ran each driver class (its owner). A set
  * kept for several sweeps in a row (reproduce runs every experiment on one) spares each sweep
  * the start of its workers and the compilation of the code they share (a cold worker spends
- * about a fifth of its CPU in V8's optimising compiler), and keeps a workload's code on the worker
+ * about a fifth of its CPU in V8's optimising compiler), and keeps a class's code on the worker
  * that compiled it. What a worker keeps between trials is the memoised fault-free profile of a
  * workload, a pure function of driver, app and parameters (trial/profile.ts), so which sweeps a
  * worker ran before never changes a record.
  */
 export class WorkerLanes {
   readonly pools: Piscina[];
-  /** Workload (driver x app) -> the lane that ran it first, over every sweep on these lanes. */
+  /** Driver class -> the lane that ran it first, over every sweep on these lanes. */
   readonly owners = new Map<string, number>();
   constructor(readonly count: number) {
     // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
