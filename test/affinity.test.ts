@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadExperiment, planTrials, PlannedTrial } from '../src/sweep/experiment.js';
-import { AffinityDealer, groupOf, stridedBatches, workloadBatches, workloadOf } from '../src/sweep/affinity.js';
+import { Affinity, AffinityDealer, groupOf, stridedBatches, workloadBatches, workloadOf } from '../src/sweep/affinity.js';
 
 const plan = planTrials(loadExperiment('fault-injection'), 3);
 
@@ -41,8 +41,8 @@ test('workloadBatches: every trial once, each batch of one workload and at most 
 });
 
 test('two workers asking in turn: every trial once, each class on one worker but for the end, the trials shared evenly', () => {
-  const owners = new Map<string, number>();
-  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
+  const memory = new Affinity(2), { owners } = memory;
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, memory), 2);
   assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
   assert.equal(owners.size, 3, 'network, sound and block each have an owner');
   assert.deepEqual(new Set(owners.values()), new Set([0, 1]), 'both workers own a class');
@@ -69,8 +69,9 @@ test('a worker that stops asking leaves nothing behind, and queues stay bounded'
   for (let b = dealer.next(0); b !== undefined; b = dealer.next(0)) { rest.push(b); maxQueued = Math.max(maxQueued, dealer.queued(1)); }
   assert.deepEqual([first, ...rest].flat().map((t) => t.key).sort(), plan.map((t) => t.key).sort());
   assert.ok(maxQueued > 0 && maxQueued <= 12, `trials queued for the idle worker: at most ${maxQueued}`);
-  // Worker 1's class went on in worker 0 once its queue was full: 0 ran batches of it.
-  assert.ok(rest.some((b) => groupOf(b[0]) === groupOf(first[0])));
+  // Worker 1's class went on in worker 0 as soon as its queue was full, before worker 0 went on to
+  // a class of its own (without the bound it would have queued them all and run them last).
+  assert.equal(groupOf(rest[0][0]), groupOf(first[0]));
 });
 
 test('more workers than classes: every trial once, every worker busy, the trials shared evenly', () => {
@@ -87,13 +88,13 @@ test('one worker gets every batch in the order of the stream', () => {
 });
 
 test('dealers that share owners (sweeps on the same workers): a class goes to the worker that ran it in an earlier sweep', () => {
-  const owners = new Map<string, number>();
-  deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
+  const memory = new Affinity(2), { owners } = memory;
+  deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, memory), 2);
   const owned = [0, 1].map((lane) => new Set([...owners].filter(([, l]) => l === lane).map(([c]) => c)));
   assert.ok(owned[0].size > 0 && owned[1].size > 0);
-  // The same workloads again, and worker 1 asks first this time: without shared owners it would
-  // take the first workload, which worker 0 ran.
-  const again = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2, (s) => (s + 1) % 2);
+  // The same trials again, and worker 1 asks first this time: without shared owners it would
+  // take the first class, which worker 0 ran.
+  const again = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, memory), 2, (s) => (s + 1) % 2);
   assert.deepEqual(keys(again), plan.map((t) => t.key).sort());
   const firstBatch = again[1][0];
   assert.ok(owned[1].has(groupOf(firstBatch[0])), 'worker 1 starts on a class it ran before');
@@ -104,9 +105,37 @@ test('dealers that share owners (sweeps on the same workers): a class goes to th
 });
 
 test('owners all on one worker from earlier sweeps: the other still gets half the trials', () => {
-  const owners = new Map([...new Set(plan.map(groupOf))].map((w) => [w, 0] as [string, number]));
-  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, owners), 2);
+  const memory = new Affinity(2);
+  for (const c of new Set(plan.map(groupOf))) memory.owners.set(c, 0);
+  const ran = deal(new AffinityDealer(workloadBatches(plan, 16), 2, undefined, memory), 2);
   assert.deepEqual(keys(ran), plan.map((t) => t.key).sort());
   const [a, b] = ran.map((r) => r.flat().length);
   assert.ok(Math.abs(a - b) <= 32, `trials per worker ${a} and ${b}`);
+});
+
+/** Three workers: 0 takes five batches of the first class (network), 1 finds the second (sound),
+ *  2 the third (block) and runs the stream to its end; network and sound are left queued for 0
+ *  and 1, sound's queue the fuller. What worker 2 takes over next, given what it ran before. */
+function takeOver(ranBefore: string[]): { stolen: PlannedTrial[]; lastOf: (cls: string) => PlannedTrial[] } {
+  const stream = [...workloadBatches(plan, 4)];
+  const memory = new Affinity(3);
+  for (const c of ranBefore) memory.ran[2].add(c);
+  const dealer = new AffinityDealer(stream, 3, undefined, memory);
+  for (let i = 0; i < 5; i++) assert.equal(groupOf(dealer.next(0)![0]), 'network');
+  assert.equal(groupOf(dealer.next(1)![0]), 'sound');
+  const blocks = stream.filter((b) => groupOf(b[0]) === 'block').length;
+  for (let i = 0; i < blocks; i++) assert.equal(groupOf(dealer.next(2)![0]), 'block');
+  assert.ok(dealer.queued(1) > dealer.queued(0) && dealer.queued(0) > 0, `queued: network ${dealer.queued(0)}, sound ${dealer.queued(1)}`);
+  const lastOf = (cls: string) => stream.filter((b) => groupOf(b[0]) === cls).at(-1)!;
+  return { stolen: dealer.next(2)!, lastOf };
+}
+
+test('at the end an idle worker takes over the fullest queue\'s last batch (the one its owner would reach last)', () => {
+  const { stolen, lastOf } = takeOver([]);
+  assert.deepEqual(stolen, lastOf('sound'));
+});
+
+test('...unless another queue ends with a class it ran before (its code is compiled there)', () => {
+  const { stolen, lastOf } = takeOver(['network']);
+  assert.deepEqual(stolen, lastOf('network'));
 });

@@ -44,7 +44,7 @@ test('sweeps one after another on the same workers (reproduce): the records of f
     const before = threads();
     const firstShared = await run('overhead-classes', 'a-shared', 2, lanes);
     const afterFirst = tasks();
-    const ownersAfterFirst = new Map(lanes.owners);
+    const ownersAfterFirst = new Map(lanes.affinity.owners);
     const secondShared = await run('fault-injection', 'b-shared', 2, lanes);
     // Both sweeps ran on these very workers: their tasks, the same threads throughout.
     assert.ok(afterFirst > 0 && tasks() > afterFirst, `tasks on the shared workers: ${afterFirst}, then ${tasks()}`);
@@ -53,8 +53,8 @@ test('sweeps one after another on the same workers (reproduce): the records of f
     assert.equal(records(secondShared), records(await run('fault-injection', 'b-zero', 0)));
     // The second sweep's dealer found the first one's owners (sound, block) and added network.
     assert.deepEqual(new Set(ownersAfterFirst.keys()), new Set(planTrials(loadExperiment('overhead-classes'), 1).map(groupOf)));
-    for (const [w, lane] of ownersAfterFirst) assert.equal(lanes.owners.get(w), lane, `${w} kept its worker`);
-    assert.ok(lanes.owners.size > ownersAfterFirst.size);
+    for (const [w, lane] of ownersAfterFirst) assert.equal(lanes.affinity.owners.get(w), lane, `${w} kept its worker`);
+    assert.ok(lanes.affinity.owners.size > ownersAfterFirst.size);
     await assert.rejects(run('table4', 'c', 1, lanes), /1 workers asked for, 2 given/);
   } finally { await lanes.destroy(); }
 });

@@ -83,8 +83,8 @@ async function medianCpu(perCell: number): Promise<{ median: number; p90: number
 }
 
 /** Parallel efficiency on warm workers, per round: 1 and 2 worker lanes each run the mix once with
- *  other seeds (the same workloads: the same code and fault-free profiles; which lane owns a workload
- *  is settled there and kept), then the timed mix in interleaved rounds. */
+ *  other seeds (the same workloads: the same code and fault-free profiles; which lane owns a driver
+ *  class is settled there and kept), then the timed mix in interleaved rounds. */
 async function warmWorkers(perCell: number, repeat: number): Promise<number[]> {
   const e = loadExperiment('fault-injection');
   const timed = planTrials(e, perCell), other = planTrials({ ...e, seedBase: e.seedBase + 1_000_000 }, perCell);

@@ -47,7 +47,7 @@ export function reproduceCommand(y: Argv): Argv {
         };
         const dirs: string[] = [];
         // One set of workers for every sweep: each experiment starts on warm workers (their code
-        // compiled, a workload's code on the worker that ran it before) instead of new ones.
+        // compiled, a driver class's batches sent to the worker that ran it before) instead of new ones.
         const lanes = argv.workers > 0 ? new WorkerLanes(argv.workers) : undefined;
         try {
           for (const id of ids) {

@@ -135,7 +135,7 @@ export class BlockCore implements ClassCore<BlockOps, BlockKernelApi> {
         this.stopped = false;
         k.sched.schedule(0, 'blk-run-queue', () => this.run(), 3);
       },
-    });
+    } satisfies Pick<BlockKernelApi, 'endRequest' | 'queueReady'>);
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------

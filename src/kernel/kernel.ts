@@ -289,9 +289,9 @@ export class Kernel {
 
   /** The services every class offers a driver instance: memory and its interrupt line, whose
    *  handler is the class's way into the driver (through the strategy's ops). A class adds its
-   *  own services with Object.assign, not `{ ...resourceApi(), more }`: V8 gives a spread followed
-   *  by new keys a new hidden class on every call, so the code calling these services would
-   *  deoptimise in every trial. */
+   *  own services with Object.assign, not `{ ...resourceApi(), more }`: V8 (11.3) gives an object
+   *  literal that starts with a spread and adds keys a new hidden class on every call (one per
+   *  trial here; `--log-maps`). A literal with a key before the spread (netcore's) does not. */
   resourceApi(inst: DriverInstance, onInterrupt: () => void) {
     return {
       kmalloc: (size: number) => this.kmalloc(inst, size),

@@ -145,7 +145,7 @@ export class SoundCore implements ClassCore<SoundOps, SoundKernelApi> {
   // ---- the driver's view ----------------------------------------------------------------------
   apiFor(inst: DriverInstance): SoundKernelApi {
     const k = this.k;
-    return Object.assign(k.resourceApi(inst, () => this.ops?.interrupt()), { wakeUp: () => this.wakeAll() }); // see Kernel.resourceApi
+    return Object.assign(k.resourceApi(inst, () => this.ops?.interrupt()), { wakeUp: () => this.wakeAll() } satisfies Pick<SoundKernelApi, 'wakeUp'>); // see Kernel.resourceApi
   }
 
   // ---- recovery strategies (ClassCore) ---------------------------------------------------------

@@ -11,7 +11,7 @@ import { Piscina } from 'piscina';
 import type { PlannedTrial } from './experiment.js';
 import { runPlanned, harnessLine } from './run-one.js';
 import type { BatchTask } from './worker.js';
-import { AffinityDealer, stridedBatches, workloadBatches } from './affinity.js';
+import { Affinity, AffinityDealer, stridedBatches, workloadBatches } from './affinity.js';
 import { setMaxListeners } from 'node:events';
 
 export interface PoolOptions {
@@ -57,8 +57,8 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
   }
   if (o.lanes?.count !== o.workers) throw new Error(`runOnPool: ${o.workers} workers asked for, ${o.lanes?.count ?? 'none'} given`);
   const shared = o.lanes;
-  const { pools: lanes, owners } = shared;
-  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, undefined, owners);
+  const { pools: lanes, affinity } = shared;
+  const dealer = new AffinityDealer(workloadBatches(trials, o.batchSize), o.workers, undefined, affinity);
   const stop = new AbortController();
   // Every task's signal combines its timeout with this one (AbortSignal.any listens to it until
   // the combined signal is collected), so more than 10 listeners is normal here, not a leak.
@@ -99,16 +99,18 @@ export async function runOnPool(trials: Iterable<PlannedTrial>, o: PoolOptions):
  * decides which worker runs a batch, and which lane first ran each driver class (its owner). A set
  * kept for several sweeps in a row (reproduce runs every experiment on one) spares each sweep
  * the start of its workers and the compilation of the code they share (a cold worker spends
- * about a fifth of its CPU in V8's optimising compiler), and keeps a class's code on the worker
- * that compiled it. What a worker keeps between trials is the memoised fault-free profile of a
+ * about a fifth of its CPU in V8's optimising compiler), and sends a class's batches to the worker
+ * that owns it (at a sweep's end an idle worker takes over the last ones, of a class it ran before
+ * if it can). What a worker keeps between trials is the memoised fault-free profile of a
  * workload, a pure function of driver, app and parameters (trial/profile.ts), so which sweeps a
  * worker ran before never changes a record.
  */
 export class WorkerLanes {
   readonly pools: Piscina[];
-  /** Driver class -> the lane that ran it first, over every sweep on these lanes. */
-  readonly owners = new Map<string, number>();
+  /** Which lane owns each driver class and which classes each lane ran, over every sweep on these lanes. */
+  readonly affinity: Affinity;
   constructor(readonly count: number) {
+    this.affinity = new Affinity(count);
     // A trial lives in a few MB of heap (measured: ~7 MB after GC, flat over thousands of trials);
     // without a limit V8 keeps growing each worker's heap during long sweeps, so peak memory would
     // grow with the sweep's length. The limit keeps it flat and leaves ample headroom.

@@ -185,8 +185,8 @@ function buildRecord(spec: ResolvedSpec, w: World, strategy: RecoveryStrategy, a
   const { outcome, reason } = decide(w, app, appDone, appKilled, injector);
   const s = strategy.report();
   const first = k.failures[0];
-  // Object.assign, not spreads: V8 gives a spread followed by new keys a new hidden class on every
-  // call, and code that reads these records then deoptimises every trial (keys keep this order).
+  // Object.assign, not `{ ...fault, ...activity, more }`: V8 gives a literal that starts with a
+  // spread and adds keys a new hidden class on every call (see Kernel.resourceApi). Same key order.
   const faults: FaultRecord[] = (injector?.planted ?? []).map((p) => Object.assign({}, p.fault, p.activity, {
     latentGapUs: first && p.activity.firstFiredUs !== null ? first.atUs - p.activity.firstFiredUs : null,
     workloadEndUs: null,
